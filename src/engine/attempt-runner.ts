@@ -1,0 +1,219 @@
+// Runs one action to a terminal phase: attempt after attempt, each raced against its timeout and against
+// aborts, every outcome recorded before the caller sees it. User errors are retried only within the task's
+// retry budget; system errors have a budget of their own; non-retryable errors and aborts end at once.
+import {
+  ActionAbortedError,
+  RuntimeSystemError,
+  TimeoutError,
+  ensureError,
+  errorKind,
+  isRetryable,
+  toErrorRecord,
+} from "../errors/index.js";
+import { encodeValue } from "../io/index.js";
+import type { ActionPhase, ActionRecord, ActionTransition, WriteOp } from "../store/index.js";
+import type { ActionNode } from "./action-node.js";
+import { runInFrame } from "./context.js";
+import type { EngineResources } from "./resources.js";
+import type { RunState } from "./run-state.js";
+import type { ActionFrame, TaskTemplate } from "./types.js";
+
+/** Platform retries for system errors (lost process, store hiccup); they do not use the task's budget. */
+const SYSTEM_RETRY_LIMIT = 3;
+
+export interface ActionExecution {
+  readonly resources: EngineResources;
+  readonly run: RunState;
+  readonly node: ActionNode;
+  readonly task: TaskTemplate;
+  readonly args: readonly unknown[];
+  readonly cacheKey: string | null;
+  /** 1 for a new action; higher when a resumed run re-executes an action whose attempt was lost. */
+  readonly firstAttempt: number;
+}
+
+/** Runs the attempts and resolves with the encoded output; rejects with the final attempt's error. */
+export async function runAttempts(execution: ActionExecution): Promise<string> {
+  const { resources, run, node, task, cacheKey } = execution;
+  const { batcher } = resources;
+  let userFailures = 0;
+  let systemFailures = 0;
+  for (let attempt = execution.firstAttempt; ; attempt++) {
+    node.beginAttempt(attempt);
+    const startedAt = Date.now();
+    if (attempt !== execution.firstAttempt) {
+      await batcher.write(transition(run, node, { phase: "running", attempt, startedAt, endedAt: null }));
+    }
+    if (attempt > 1) {
+      // A retried action re-issues its calls; children that already succeeded are re-attached, not re-run.
+      run.rememberPrior(await resources.store.listChildren(run.name, node.name));
+    }
+    try {
+      const value = await runOnce(run, node, task, execution.args);
+      await runFinalizers(node);
+      const outputs = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
+      const endedAt = Date.now();
+      const ops: WriteOp[] = [
+        transition(run, node, { phase: "succeeded", attempt, endedAt, outputs, error: null }),
+        attemptRecord(run, node, "succeeded", startedAt, endedAt, null),
+      ];
+      if (cacheKey !== null) {
+        ops.push({
+          op: "cache.put",
+          entry: { key: cacheKey, taskName: task.id, outputs, createdAt: endedAt, runName: run.name, actionName: node.name },
+        });
+      }
+      await batcher.write(...ops);
+      return outputs;
+    } catch (thrown) {
+      await runFinalizers(node).catch(() => undefined);
+      const error = ensureError(thrown);
+      const phase = phaseOf(error, node);
+      const record = toErrorRecord(error, attempt);
+      const endedAt = Date.now();
+      const failed = attemptRecord(run, node, phase, startedAt, endedAt, record);
+      const kind = errorKind(error);
+      const retry =
+        phase !== "aborted" &&
+        isRetryable(error) &&
+        (kind === "user" ? userFailures++ < task.retries.count : systemFailures++ < SYSTEM_RETRY_LIMIT);
+      if (retry) {
+        await batcher.write(failed, transition(run, node, { phase: "queued", attempt: attempt + 1, error: record }));
+        const delay = kind === "user" ? task.retries.delayMs(userFailures) : 0;
+        if (delay > 0) await sleep(delay, node);
+        const aborted = node.abortReason;
+        if (!aborted) continue;
+        await batcher.write(transition(run, node, { phase: "aborted", attempt: attempt + 1, endedAt: Date.now(), error: toErrorRecord(aborted, attempt + 1) }));
+        throw aborted;
+      }
+      await batcher.write(failed, transition(run, node, { phase, attempt, endedAt, error: record }));
+      throw error;
+    }
+  }
+}
+
+/** The error given to descendants of a stopped action. */
+/** The attempt an earlier execution started but never finished (its process died): recorded as a system error. */
+export function lostAttempt(prior: ActionRecord): WriteOp {
+  const error = new RuntimeSystemError(
+    `the process running attempt ${prior.attempt} of action ${prior.name} stopped before the attempt finished`,
+  );
+  return {
+    op: "attempt.insert",
+    attempt: {
+      runName: prior.runName,
+      actionName: prior.name,
+      attempt: prior.attempt,
+      phase: "failed",
+      startedAt: prior.startedAt ?? prior.createdAt,
+      endedAt: Date.now(),
+      error: toErrorRecord(error, prior.attempt),
+    },
+  };
+}
+
+export function descendantAborted(node: ActionNode): Error {
+  return new ActionAbortedError(`action ${node.name} was aborted because an ancestor action stopped`);
+}
+
+function runOnce(run: RunState, node: ActionNode, task: TaskTemplate, args: readonly unknown[]): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    const stopped = node.stopReason;
+    if (stopped) {
+      reject(stopped);
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      node.onStop(undefined);
+    };
+    node.onStop((error) => {
+      settle();
+      reject(error);
+    });
+    const maxRuntime = task.timeout.maxRuntimeMs;
+    if (maxRuntime !== null) {
+      timer = setTimeout(() => {
+        const error = new TimeoutError(
+          `task ${task.id} (action ${node.name}, attempt ${node.attempt}) ran longer than its timeout of ${maxRuntime} ms; ` +
+            `raise the task's "timeout" option or make the task finish sooner (its ctx().signal is aborted on timeout)`,
+        );
+        node.endAttempt(error, descendantAborted);
+      }, maxRuntime);
+    }
+    const frame: ActionFrame = { run, node, task, args, group: null };
+    let result: unknown;
+    try {
+      result = runInFrame(frame, () => task.fn(...args));
+    } catch (error) {
+      settle();
+      reject(error);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      result.then(
+        (value) => {
+          settle();
+          resolve(value);
+        },
+        (error: unknown) => {
+          settle();
+          reject(error);
+        },
+      );
+    } else {
+      settle();
+      resolve(result);
+    }
+  });
+}
+
+function phaseOf(error: Error, node: ActionNode): ActionPhase {
+  if (node.abortReason) return "aborted";
+  if (error instanceof TimeoutError && node.stopReason === error) return "timed_out";
+  if (error instanceof ActionAbortedError) return "aborted";
+  return "failed";
+}
+
+async function runFinalizers(node: ActionNode): Promise<void> {
+  for (const finalize of node.takeFinalizers()) await finalize();
+}
+
+function sleep(ms: number, node: ActionNode): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      node.onStop(undefined);
+      resolve();
+    }
+    node.onStop(done);
+  });
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
+function transition(
+  run: RunState,
+  node: ActionNode,
+  fields: Omit<ActionTransition, "runName" | "name">,
+): WriteOp {
+  return { op: "action.transition", transition: { runName: run.name, name: node.name, ...fields } };
+}
+
+function attemptRecord(
+  run: RunState,
+  node: ActionNode,
+  phase: ActionPhase,
+  startedAt: number,
+  endedAt: number,
+  error: ReturnType<typeof toErrorRecord> | null,
+): WriteOp {
+  return {
+    op: "attempt.insert",
+    attempt: { runName: run.name, actionName: node.name, attempt: node.attempt, phase, startedAt, endedAt, error },
+  };
+}

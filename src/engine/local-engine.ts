@@ -1,0 +1,254 @@
+// The embedded engine of local mode: a RunStore and a data folder under `.flyte/`, runs executed in this
+// process. It starts runs, resumes runs whose process died, aborts runs (also when another process asks
+// through the store), and flushes everything before it closes.
+import path from "node:path";
+import {
+  ActionAbortedError,
+  InvalidInputError,
+  RunNotFoundError,
+  TaskNotFoundError,
+  fromErrorRecord,
+  toErrorRecord,
+} from "../errors/index.js";
+import type { ErrorRecord } from "../errors/index.js";
+import { decodeValue, encodeValue } from "../io/index.js";
+import { TERMINAL_PHASES, openSqliteStore, type ActionPhase, type RunStore, type WriteOp } from "../store/index.js";
+import { descendantAborted, lostAttempt, runAttempts } from "./attempt-runner.js";
+import { CacheSystem, cacheKeyFor } from "./cache.js";
+import { LocalController } from "./local-controller.js";
+import { installLogCapture } from "./log-capture.js";
+import { ROOT_ACTION, isValidRunName, newRunName } from "./naming.js";
+import type { EngineResources } from "./resources.js";
+import { RunState, type RunSettings } from "./run-state.js";
+import type { TaskTemplate } from "./types.js";
+import { WriteBatcher } from "./write-batcher.js";
+
+const ABORT_POLL_MS = 500;
+
+export interface RunOptions extends RunSettings {
+  /** A run name chosen by the caller; a fresh random one otherwise. */
+  readonly name?: string | undefined;
+  /** Capture console output of the run's actions into the store (default true). */
+  readonly captureLogs?: boolean | undefined;
+}
+
+/** How a run ended. `error` is the thrown error itself when the run ended in this process. */
+export interface RunOutcome {
+  readonly phase: ActionPhase;
+  readonly outputs: string | null;
+  readonly error: Error | null;
+}
+
+export interface RunExecution {
+  readonly name: string;
+  readonly done: Promise<RunOutcome>;
+  abort(reason: string): void;
+}
+
+export class LocalEngine {
+  readonly resources: EngineResources;
+  private readonly controller: LocalController;
+  private readonly active = new Map<string, RunState>();
+  private abortPoller: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  /** Opens (creating when needed) the local engine whose state lives in `dir` (usually `.flyte`). */
+  static open(dir: string): LocalEngine {
+    return new LocalEngine(openSqliteStore(path.join(dir, "local.db")), path.join(dir, "data"));
+  }
+
+  constructor(store: RunStore, dataDir: string) {
+    const batcher = new WriteBatcher(store);
+    this.resources = { store, batcher, cache: new CacheSystem(store), dataDir };
+    this.controller = new LocalController(this.resources);
+    installLogCapture();
+  }
+
+  get store(): RunStore {
+    return this.resources.store;
+  }
+
+  /** Starts a run of `task` with `args`; the run is recorded before this returns its handle's promise. */
+  start(task: TaskTemplate, args: readonly unknown[], options: RunOptions): RunExecution {
+    this.ensureOpen();
+    const name = options.name ?? newRunName();
+    if (!isValidRunName(name)) {
+      throw new InvalidInputError(`run name "${name}" is invalid: use lowercase letters, digits and "-", starting with a letter`);
+    }
+    const inputs = encodeValue(args, { what: `inputs of task ${task.id}` });
+    const run = this.newRunState(name, task, options);
+    const now = Date.now();
+    const created: WriteOp = {
+      op: "run.insert",
+      run: {
+        name,
+        project: options.project,
+        domain: options.domain,
+        taskName: task.id,
+        phase: "running",
+        inputs,
+        outputs: null,
+        error: null,
+        labels: { ...options.labels },
+        createdAt: now,
+        endedAt: null,
+        abortRequested: null,
+      },
+    };
+    return this.launch(run, task, inputs, 1, [created]);
+  }
+
+  /**
+   * Continues a run whose process stopped (or that failed): the root task runs again and every action that
+   * already succeeded is re-attached by its deterministic name instead of running again.
+   */
+  async resume(
+    runName: string,
+    resolveTask: (taskId: string) => TaskTemplate | undefined,
+    options: Partial<RunOptions> = {},
+  ): Promise<RunExecution> {
+    this.ensureOpen();
+    const record = await this.store.getRun(runName);
+    if (!record) throw new RunNotFoundError(`run "${runName}" does not exist in this store; list runs with "flyte get run"`);
+    if (this.active.has(runName)) throw new InvalidInputError(`run "${runName}" is already running in this process`);
+    const task = resolveTask(record.taskName);
+    if (!task) {
+      throw new TaskNotFoundError(
+        `run "${runName}" runs task "${record.taskName}", which is not loaded; import the module that defines it before resuming`,
+      );
+    }
+    const actions = await this.store.listActions(runName);
+    const root = actions.find((action) => action.name === ROOT_ACTION);
+    const run = this.newRunState(runName, task, {
+      project: record.project,
+      domain: record.domain,
+      labels: record.labels,
+      envVars: options.envVars ?? {},
+      overwriteCache: options.overwriteCache ?? false,
+      captureLogs: options.captureLogs,
+    });
+    run.rememberPrior(actions);
+    if (record.phase === "succeeded") {
+      return { name: runName, done: Promise.resolve({ phase: "succeeded", outputs: record.outputs, error: null }), abort: () => {} };
+    }
+    const ops: WriteOp[] = [{ op: "run.transition", transition: { name: runName, phase: "running", endedAt: null, error: null } }];
+    if (root && !TERMINAL_PHASES.has(root.phase)) ops.push(lostAttempt(root));
+    return this.launch(run, task, record.inputs, (root?.attempt ?? 0) + 1, ops);
+  }
+
+  /** Aborts a run started by this engine; returns false when it is not running here. */
+  abort(runName: string, reason: string): boolean {
+    const run = this.active.get(runName);
+    if (!run) return false;
+    run.root.abort(new ActionAbortedError(`run ${runName} was aborted: ${reason}`), descendantAborted);
+    return true;
+  }
+
+  /** Asks whichever process runs `runName` to abort it (that process polls the store). */
+  async requestAbort(runName: string, reason: string): Promise<void> {
+    if (this.abort(runName, reason)) return;
+    const record = await this.store.getRun(runName);
+    if (!record) throw new RunNotFoundError(`run "${runName}" does not exist in this store`);
+    await this.resources.batcher.write({ op: "run.requestAbort", name: runName, reason });
+  }
+
+  /** Waits for queued writes, then closes the store. Runs still active are left as they are (resumable). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.abortPoller);
+    await this.resources.batcher.flush();
+    await this.store.close();
+  }
+
+  private newRunState(name: string, task: TaskTemplate, options: RunOptions): RunState {
+    const sink = options.captureLogs === false ? undefined : (op: WriteOp) => this.resources.batcher.enqueue(op);
+    return new RunState(name, task.id, options, this.controller, path.join(this.resources.dataDir, name), sink);
+  }
+
+  private launch(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: WriteOp[]): RunExecution {
+    this.active.set(run.name, run);
+    this.pollAborts();
+    const done = this.execute(run, task, inputs, firstAttempt, ops).finally(() => {
+      this.active.delete(run.name);
+      if (this.active.size === 0) {
+        clearInterval(this.abortPoller);
+        this.abortPoller = undefined;
+      }
+    });
+    return { name: run.name, done, abort: (reason) => void this.abort(run.name, reason) };
+  }
+
+  private async execute(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: WriteOp[]): Promise<RunOutcome> {
+    const { batcher } = this.resources;
+    const args = decodeValue(inputs) as unknown[];
+    const cacheKey = cacheKeyFor(task, args, inputs);
+    const now = Date.now();
+    const root = {
+      runName: run.name,
+      name: ROOT_ACTION,
+      parentName: null,
+      type: "task" as const,
+      taskName: task.id,
+      group: null,
+      seq: 0,
+      phase: "running" as const,
+      attempt: firstAttempt,
+      inputs,
+      outputs: null,
+      error: null,
+      cacheKey,
+      cacheStatus: cacheKey === null ? ("disabled" as const) : ("miss" as const),
+      createdAt: now,
+      startedAt: now,
+      endedAt: null,
+    };
+    if (cacheKey !== null && !run.settings.overwriteCache) {
+      const hit = await this.resources.cache.lookup(cacheKey);
+      if (hit) {
+        await batcher.write(...ops, { op: "action.insert", action: { ...root, phase: "succeeded", outputs: hit.outputs, cacheStatus: "hit", endedAt: now } });
+        return this.finish(run, { phase: "succeeded", outputs: hit.outputs, error: null });
+      }
+    }
+    await batcher.write(...ops, { op: "action.insert", action: root });
+    try {
+      const outputs = await runAttempts({ resources: this.resources, run, node: run.root, task, args, cacheKey, firstAttempt });
+      return await this.finish(run, { phase: "succeeded", outputs, error: null });
+    } catch (error) {
+      const stored = await this.store.getAction(run.name, ROOT_ACTION);
+      const phase = stored && TERMINAL_PHASES.has(stored.phase) ? stored.phase : "failed";
+      return await this.finish(run, { phase, outputs: null, error: error as Error });
+    }
+  }
+
+  private async finish(run: RunState, outcome: RunOutcome): Promise<RunOutcome> {
+    const error: ErrorRecord | null = outcome.error ? toErrorRecord(outcome.error) : null;
+    await this.resources.batcher.write({
+      op: "run.transition",
+      transition: { name: run.name, phase: outcome.phase, endedAt: Date.now(), outputs: outcome.outputs, error },
+    });
+    return outcome;
+  }
+
+  private pollAborts(): void {
+    if (this.abortPoller) return;
+    this.abortPoller = setInterval(() => void this.checkAbortRequests(), ABORT_POLL_MS);
+    this.abortPoller.unref();
+  }
+
+  private async checkAbortRequests(): Promise<void> {
+    for (const name of this.active.keys()) {
+      const record = await this.store.getRun(name).catch(() => undefined);
+      if (record?.abortRequested) this.abort(name, record.abortRequested);
+    }
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new InvalidInputError("this engine is closed; open a new one");
+  }
+}
+
+/** Revives the stored error of a finished run (used when the run ended in another process). */
+export function storedRunError(record: { error: ErrorRecord | null }): Error | null {
+  return record.error ? fromErrorRecord(record.error) : null;
+}

@@ -1,0 +1,32 @@
+// Deterministic action names. A parent that re-executes (resume after a crash, a retry) issues the same calls
+// in the same order, so each child gets the same name and is re-attached instead of run twice.
+import { randomBytes } from "node:crypto";
+import { hashText } from "../io/index.js";
+
+export const ROOT_ACTION = "a0";
+
+/** Name of a child action: a short hash of who called what, with which inputs, as which call, in which group. */
+export function childActionName(
+  parentName: string,
+  taskId: string,
+  inputsHash: string,
+  seq: number,
+  group: string | null,
+): string {
+  return hashText(`${parentName}\u0000${taskId}\u0000${inputsHash}\u0000${seq}\u0000${group ?? ""}`).slice(0, 16);
+}
+
+const RUN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A fresh run name: "r" followed by 11 random lowercase letters and digits (~57 bits). */
+export function newRunName(): string {
+  const bytes = randomBytes(11);
+  let name = "r";
+  for (const byte of bytes) name += RUN_ALPHABET[byte % RUN_ALPHABET.length];
+  return name;
+}
+
+/** Run names are user-visible handles typed on the command line: keep them to a safe alphabet. */
+export function isValidRunName(name: string): boolean {
+  return /^[a-z][a-z0-9-]{0,62}$/.test(name);
+}

@@ -1,0 +1,66 @@
+// What the engine needs to know about a task, and the Controller seam between the authoring API and execution.
+// The SDK builds TaskTemplates; the engine never imports the SDK (dependencies point sdk → engine).
+import type { ActionNode } from "./action-node.js";
+import type { RunState } from "./run-state.js";
+
+export interface RetryPolicy {
+  readonly count: number;
+  /** Delay before the next attempt after `failedAttempt` (1-based) failed. */
+  delayMs(failedAttempt: number): number;
+}
+
+export interface TimeoutPolicy {
+  readonly maxRuntimeMs: number | null;
+  readonly maxQueuedMs: number | null;
+}
+
+export interface CacheSpec {
+  readonly behavior: "auto" | "override" | "disable";
+  readonly versionOverride?: string | undefined;
+  readonly ignoredInputs?: readonly string[] | undefined;
+  readonly serialize?: boolean | undefined;
+  readonly salt?: string | undefined;
+}
+
+/** Everything the engine needs to run one task. Immutable once built. */
+export interface TaskTemplate {
+  /** `envName.taskName`: the identity used in action names, cache keys and the task registry. */
+  readonly id: string;
+  readonly name: string;
+  readonly envName: string;
+  readonly fn: (...args: any[]) => unknown;
+  /** Parameter names, when known (used for `ignoredInputs` and ctx().inputs). */
+  readonly inputNames: readonly string[];
+  readonly retries: RetryPolicy;
+  readonly timeout: TimeoutPolicy;
+  readonly cache: CacheSpec;
+  readonly report: boolean;
+  /** Hash of the task's code: the cache version for `cache: "auto"`. */
+  readonly codeHash: string;
+  /** Hash of the task's interface (input names and types); part of every cache key. */
+  readonly interfaceHash: string;
+}
+
+/** The ambient state of the action whose code is running (held in an AsyncLocalStorage). */
+export interface ActionFrame {
+  readonly run: RunState;
+  readonly node: ActionNode;
+  readonly task: TaskTemplate;
+  /** The action's decoded arguments. */
+  readonly args: readonly unknown[];
+  /** The `flyte.group` the code is currently inside, if any. */
+  readonly group: string | null;
+}
+
+/**
+ * Executes what task code asks for inside a run. The local controller runs children in this process;
+ * a remote controller (inside a worker) will submit them to the control plane. Both record every action.
+ */
+export interface Controller {
+  /** Runs `task` as a child action of the frame's action and resolves with its output (a decoded copy). */
+  submit(frame: ActionFrame, task: TaskTemplate, args: readonly unknown[]): Promise<unknown>;
+  /** Runs a traced function as a TRACE action, or returns its recorded output when the action already exists. */
+  trace(frame: ActionFrame, name: string, fn: (...args: any[]) => unknown, args: readonly unknown[]): Promise<unknown>;
+  /** Stores the current HTML report of the frame's action. */
+  saveReport(frame: ActionFrame, html: string): Promise<void>;
+}

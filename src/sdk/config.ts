@@ -1,0 +1,85 @@
+// Process-wide SDK settings set by flyte.init(), and the local engines opened for them. Local mode keeps its
+// state in a folder (default `.flyte` in the working directory, or FLYTE_LOCAL_DIR).
+import path from "node:path";
+import { InvalidOptionError } from "../errors/index.js";
+import { LocalEngine } from "../engine/index.js";
+import { checkKnownKeys, checkPlainObject, optionField } from "./option-checks.js";
+
+export interface InitOptions {
+  /** Control-plane endpoint for remote runs. Not available yet in this version: runs are local. */
+  endpoint?: string;
+  project?: string;
+  domain?: string;
+  /** Folder of the local engine's state (default `.flyte`, or FLYTE_LOCAL_DIR). */
+  localDir?: string;
+}
+
+interface Settings {
+  project: string;
+  domain: string;
+  localDir: string;
+}
+
+const settings: Settings = {
+  project: "default",
+  domain: "development",
+  localDir: process.env["FLYTE_LOCAL_DIR"] ?? ".flyte",
+};
+
+const engines = new Map<string, LocalEngine>();
+let exitHookInstalled = false;
+
+/**
+ * Sets the project, domain and local state folder used by later runs.
+ * @example await flyte.init({ project: "ml", domain: "development" });
+ */
+export async function init(options: InitOptions = {}): Promise<void> {
+  checkPlainObject(options, "flyte.init options");
+  checkKnownKeys(options, ["endpoint", "project", "domain", "localDir"], "flyte.init");
+  if (options.endpoint !== undefined) {
+    throw new InvalidOptionError(
+      `${optionField("flyte.init", "endpoint")}: remote control planes are not available in this version yet; omit "endpoint" to run locally`,
+    );
+  }
+  for (const key of ["project", "domain", "localDir"] as const) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || value === "") {
+      throw new InvalidOptionError(`${optionField("flyte.init", key)}: expected a non-empty string, got ${JSON.stringify(value)}`);
+    }
+    settings[key] = value;
+  }
+  await Promise.resolve();
+}
+
+export function currentSettings(): Readonly<Settings> {
+  return settings;
+}
+
+/** The local engine whose state lives in `dir` (opened once per process and folder). */
+export function localEngine(dir: string = settings.localDir): LocalEngine {
+  const key = path.resolve(dir);
+  let engine = engines.get(key);
+  if (!engine) {
+    engine = LocalEngine.open(key);
+    engines.set(key, engine);
+    installExitHook();
+  }
+  return engine;
+}
+
+/** Flushes and closes every local engine of this process (tests and scripts that open many folders). */
+export async function shutdown(): Promise<void> {
+  const open = [...engines.values()];
+  engines.clear();
+  await Promise.all(open.map((engine) => engine.close()));
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Log lines nobody awaited are still queued when a script's last run finishes; commit them before exit.
+  process.on("beforeExit", () => {
+    if (engines.size > 0) void shutdown();
+  });
+}

@@ -1,0 +1,15 @@
+// The authoring API part: environments, tasks, and what task code calls while it runs.
+export { Cache, type CacheBehavior, type CacheOptions } from "./cache-policy.js";
+export { init, shutdown, type InitOptions } from "./config.js";
+export { ctx, type TaskContext } from "./context.js";
+export { TaskEnvironment, type TaskEnvironmentOptions } from "./environment.js";
+export { group } from "./group.js";
+export { Image } from "./image.js";
+export { map, type MapOptions } from "./map.js";
+export { report, type ReportTab } from "./report.js";
+export { Resources, type ResourcesOptions } from "./resources.js";
+export { ReusePolicy, type ReusePolicyOptions } from "./reuse-policy.js";
+export { Run, resume, run, withRunContext, type RunContext, type RunContextOptions } from "./run.js";
+export { Secret, type SecretOptions } from "./secret.js";
+export { taskTemplateOf, type Task, type TaskOptions, type TaskOverrides } from "./task.js";
+export { trace } from "./trace.js";

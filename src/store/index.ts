@@ -1,0 +1,22 @@
+// The store part's only import point: the RunStore seam and its implementations. Other parts depend on
+// the RunStore interface and pick an implementation here (SQLite for local mode).
+export type {
+  ActionPhase,
+  ActionRecord,
+  ActionTransition,
+  ActionType,
+  AttemptRecord,
+  CacheEntry,
+  CacheStatus,
+  ListRunsQuery,
+  LogRecord,
+  LogStream,
+  ReportRecord,
+  RunRecord,
+  RunStore,
+  RunTransition,
+  WriteOp,
+} from "./types.js";
+export { TERMINAL_PHASES } from "./types.js";
+export { openSqliteStore } from "./sqlite/open-sqlite-store.js";
+export { SqliteRunStore } from "./sqlite/sqlite-run-store.js";

@@ -1,0 +1,43 @@
+// Opens (creating if needed) a SQLite run database: parent folder, pragmas, schema migration.
+// WAL + synchronous=NORMAL survives a process kill (only an OS crash can lose the last commits), and lets a
+// CLI read runs while the engine writes; busy_timeout makes concurrent writers wait instead of failing.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { migrate } from "./schema.js";
+import { SqliteRunStore } from "./sqlite-run-store.js";
+
+const BUSY_TIMEOUT_MS = 5000;
+/** Negative cache_size is in KiB: 64 MiB keeps the hot part of a 100k-action run in memory. */
+const CACHE_SIZE_KIB = 65536;
+/**
+ * Pages of WAL before an automatic checkpoint (default 1000). Action names are hashes, so every batch dirties
+ * leaves all over the indexes; checkpointing less often copies each hot page to the database once instead of
+ * many times, which measured ~1.3x more actions per second on a file. journal_size_limit trims the WAL file afterwards.
+ */
+const WAL_AUTOCHECKPOINT_PAGES = 10_000;
+const JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+function isInMemory(path: string): boolean {
+  return path === "" || path === ":memory:";
+}
+
+/** Opens the store at `path` (":memory:" for a private in-memory database, e.g. in tests). */
+export function openSqliteStore(path: string): SqliteRunStore {
+  if (!isInMemory(path)) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma("temp_store = MEMORY");
+    db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
+    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
+    migrate(db);
+    return new SqliteRunStore(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,180 @@
+// The RunStore seam: everything the engine persists about runs, actions, attempts, cache, logs and reports.
+// Writes arrive as batches of small operations applied atomically (one transaction per batch) so that an
+// implementation can group-commit; reads are plain queries. Values (inputs/outputs) are already-encoded strings.
+import type { ErrorRecord } from "../errors/index.js";
+
+/** Phases of an action (and of a run, which mirrors its root action `a0`). Terminal: the last four. */
+export type ActionPhase =
+  | "queued"
+  | "waiting_for_resources"
+  | "initializing"
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "aborted"
+  | "timed_out";
+
+export const TERMINAL_PHASES: ReadonlySet<ActionPhase> = new Set(["succeeded", "failed", "aborted", "timed_out"]);
+
+export type ActionType = "task" | "trace";
+
+/** disabled: the task does not cache; miss: looked up, not found, executed; hit: output taken from the cache. */
+export type CacheStatus = "disabled" | "miss" | "hit";
+
+export interface RunRecord {
+  name: string;
+  project: string;
+  domain: string;
+  /** Identity of the root task, `envName.taskName`. */
+  taskName: string;
+  phase: ActionPhase;
+  /** Encoded arguments of the root task (the codec's canonical JSON of the argument array). */
+  inputs: string;
+  outputs: string | null;
+  error: ErrorRecord | null;
+  labels: Record<string, string>;
+  createdAt: number;
+  endedAt: number | null;
+  /** Set when an abort was requested (possibly by another process); the engine polls it. */
+  abortRequested: string | null;
+}
+
+export interface ActionRecord {
+  runName: string;
+  /** Deterministic name; the root action is `a0`. */
+  name: string;
+  parentName: string | null;
+  type: ActionType;
+  /** Identity of the task (`envName.taskName`) or, for traces, the traced function's name. */
+  taskName: string;
+  group: string | null;
+  /** Call sequence number within the parent (0 for the root). */
+  seq: number;
+  phase: ActionPhase;
+  /** Number of the current (or last) attempt, starting at 1. */
+  attempt: number;
+  inputs: string;
+  outputs: string | null;
+  error: ErrorRecord | null;
+  cacheKey: string | null;
+  cacheStatus: CacheStatus;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+}
+
+/** The outcome of one finished attempt of an action. */
+export interface AttemptRecord {
+  runName: string;
+  actionName: string;
+  attempt: number;
+  phase: ActionPhase;
+  startedAt: number;
+  endedAt: number;
+  error: ErrorRecord | null;
+}
+
+export interface CacheEntry {
+  key: string;
+  taskName: string;
+  outputs: string;
+  createdAt: number;
+  runName: string;
+  actionName: string;
+}
+
+export type LogStream = "stdout" | "stderr";
+
+export interface LogRecord {
+  runName: string;
+  actionName: string;
+  attempt: number;
+  stream: LogStream;
+  ts: number;
+  text: string;
+}
+
+export interface ReportRecord {
+  runName: string;
+  actionName: string;
+  attempt: number;
+  html: string;
+  updatedAt: number;
+}
+
+/** A change to an action's state. Fields left undefined keep their stored value. */
+export interface ActionTransition {
+  runName: string;
+  name: string;
+  phase: ActionPhase;
+  attempt: number;
+  startedAt?: number;
+  endedAt?: number | null;
+  outputs?: string | null;
+  error?: ErrorRecord | null;
+  cacheStatus?: CacheStatus;
+}
+
+export interface RunTransition {
+  name: string;
+  phase: ActionPhase;
+  endedAt?: number | null;
+  outputs?: string | null;
+  error?: ErrorRecord | null;
+}
+
+/** One write of a batch. `action.insert` replaces an existing row with the same (runName, name). */
+export type WriteOp =
+  | { op: "run.insert"; run: RunRecord }
+  | { op: "run.transition"; transition: RunTransition }
+  | { op: "run.requestAbort"; name: string; reason: string }
+  | { op: "action.insert"; action: ActionRecord }
+  | { op: "action.transition"; transition: ActionTransition }
+  | { op: "attempt.insert"; attempt: AttemptRecord }
+  | { op: "cache.put"; entry: CacheEntry }
+  | { op: "cache.delete"; key: string }
+  | { op: "log.append"; record: LogRecord }
+  | { op: "report.put"; report: ReportRecord };
+
+export interface ListRunsQuery {
+  limit?: number;
+  offset?: number;
+  phase?: ActionPhase;
+}
+
+/**
+ * Durable state of runs. Implementations: SQLite (local mode) and, later, PostgreSQL. All of them pass the
+ * conformance suite in `test/store-conformance.ts`.
+ */
+export interface RunStore {
+  /** Applies all ops in order inside one transaction: either all are stored or none. */
+  write(ops: readonly WriteOp[]): Promise<void>;
+
+  getRun(name: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  listRuns(query?: ListRunsQuery): Promise<RunRecord[]>;
+
+  getAction(runName: string, name: string): Promise<ActionRecord | undefined>;
+  /** All actions of a run, in creation order. */
+  listActions(runName: string): Promise<ActionRecord[]>;
+  /** Direct children of one action, in creation order. */
+  listChildren(runName: string, parentName: string): Promise<ActionRecord[]>;
+  /** Attempts of one action (or of the whole run), ordered by action then attempt number. */
+  listAttempts(runName: string, actionName?: string): Promise<AttemptRecord[]>;
+
+  /** The entries that exist among `keys`. */
+  getCacheEntries(keys: readonly string[]): Promise<Map<string, CacheEntry>>;
+  /**
+   * Takes the reservation for `key` when it is free, expired, or already held by `owner` (which refreshes it).
+   * Returns whether `owner` now holds it. Applied immediately, not batched.
+   */
+  reserveCache(key: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  releaseCache(key: string, owner: string): Promise<void>;
+
+  /** Log lines of a run, optionally of one action and attempt, in write order. */
+  getLogs(runName: string, actionName?: string, attempt?: number): Promise<LogRecord[]>;
+  /** The latest report of an action (highest attempt). */
+  getReport(runName: string, actionName: string): Promise<ReportRecord | undefined>;
+
+  close(): Promise<void>;
+}
