@@ -24,6 +24,7 @@ export {
   ctx,
   group,
   init,
+  initFromConfig,
   map,
   report,
   resume,
@@ -33,6 +34,7 @@ export {
   withRunContext,
 } from "./sdk/index.js";
 export type {
+  FlyteConfig,
   CacheBehavior,
   CacheOptions,
   InitOptions,

@@ -66,3 +66,21 @@ describe("abort", () => {
     expect((await run.actions()).map((a) => a.phase)).toEqual(["aborted"]);
   });
 });
+
+describe("abort requested through the store", () => {
+  it("stops a run of another engine (as `flyte abort run` does from another process)", async () => {
+    const { LocalEngine } = await import("../src/engine/index.js");
+    const { currentSettings } = await import("../src/sdk/config.js");
+    started = 0;
+    const run = await flyte.run(middle, 2);
+    while (started < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const other = LocalEngine.open(currentSettings().localDir);
+    try {
+      await other.requestAbort(run.name, "requested elsewhere");
+      expect(await run.wait()).toBe("aborted");
+      await expect(run.outputs()).rejects.toThrow("requested elsewhere");
+    } finally {
+      await other.close();
+    }
+  });
+});

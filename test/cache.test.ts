@@ -97,3 +97,29 @@ describe("cache", () => {
     expect(children.filter((a) => a.cacheStatus === "miss")).toHaveLength(1);
   });
 });
+
+describe("serialize across engines", () => {
+  it("a second engine on the same store waits for the first one's reservation and then hits the cache", async () => {
+    const { LocalEngine } = await import("../src/engine/index.js");
+    const { currentSettings } = await import("../src/sdk/config.js");
+    const { taskTemplateOf } = await import("../src/sdk/index.js");
+    serialized = 0;
+    const dir = currentSettings().localDir;
+    const a = LocalEngine.open(dir);
+    const b = LocalEngine.open(dir);
+    try {
+      const settings = { project: "p", domain: "d", labels: {}, envVars: {}, overwriteCache: false };
+      const template = taskTemplateOf(expensive)!;
+      const first = a.start(template, ["cross-engine"], settings);
+      const second = b.start(template, ["cross-engine"], settings);
+      const [x, y] = await Promise.all([first.done, second.done]);
+      expect([x.phase, y.phase]).toEqual(["succeeded", "succeeded"]);
+      expect(serialized).toBe(1);
+      const roots = await Promise.all([a.store.getAction(first.name, "a0"), a.store.getAction(second.name, "a0")]);
+      expect(roots.map((r) => r?.cacheStatus).sort()).toEqual(["hit", "miss"]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

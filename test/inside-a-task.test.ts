@@ -127,3 +127,14 @@ describe("flyte.ctx", () => {
     expect(flyte.ctx()).toBeUndefined();
   });
 });
+
+describe("Run.watch", () => {
+  it("yields each action as it appears and changes phase, ending with the run", async () => {
+    const run = await flyte.run(grouped);
+    const seen: string[] = [];
+    for await (const action of run.watch({ intervalMs: 5 })) seen.push(`${action.name}:${action.phase}`);
+    const actions = await run.actions();
+    for (const action of actions) expect(seen).toContain(`${action.name}:succeeded`);
+    expect(seen.at(-1)).toMatch(/:succeeded$/);
+  });
+});

@@ -136,6 +136,11 @@ export class LocalEngine {
     return this.launch(run, task, record.inputs, (root?.attempt ?? 0) + 1, ops);
   }
 
+  /** Sees every write of every run of this engine as it is queued (see WriteBatcher.observe). */
+  observe(observer: (op: WriteOp) => void): () => void {
+    return this.resources.batcher.observe(observer);
+  }
+
   /** Aborts a run started by this engine; returns false when it is not running here. */
   abort(runName: string, reason: string): boolean {
     const run = this.active.get(runName);
@@ -179,10 +184,25 @@ export class LocalEngine {
     return { name: run.name, done, abort: (reason) => void this.abort(run.name, reason) };
   }
 
-  private async execute(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: WriteOp[]): Promise<RunOutcome> {
-    const { batcher } = this.resources;
+  private execute(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: WriteOp[]): Promise<RunOutcome> {
     const args = decodeValue(inputs) as unknown[];
     const cacheKey = cacheKeyFor(task, args, inputs);
+    if (cacheKey !== null && task.cache.serialize) {
+      return this.resources.cache.serialize(cacheKey, () => this.executeRoot(run, task, inputs, args, cacheKey, firstAttempt, ops));
+    }
+    return this.executeRoot(run, task, inputs, args, cacheKey, firstAttempt, ops);
+  }
+
+  private async executeRoot(
+    run: RunState,
+    task: TaskTemplate,
+    inputs: string,
+    args: unknown[],
+    cacheKey: string | null,
+    firstAttempt: number,
+    ops: WriteOp[],
+  ): Promise<RunOutcome> {
+    const { batcher } = this.resources;
     const now = Date.now();
     const root = {
       runName: run.name,

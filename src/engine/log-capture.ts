@@ -4,23 +4,24 @@
 import { format } from "node:util";
 import type { LogStream, WriteOp } from "../store/index.js";
 import { currentFrame } from "./context.js";
+import { processGlobal } from "./process-global.js";
 
 export type LogSink = (op: WriteOp) => void;
 
-let installed = false;
-let echo = true;
+// Shared by every copy of the package: the streams must be patched once, and echo is a process setting.
+const state = processGlobal("log-capture", () => ({ installed: false, echo: true }));
 /** Set while a patched console method forwards to the original, so the stream patch does not record twice. */
 let forwarding = false;
 
 /** Whether captured output is also written to the real stdout/stderr (the CLI turns it off when it renders). */
 export function setLogEcho(on: boolean): void {
-  echo = on;
+  state.echo = on;
 }
 
 /** Patches the console and the process streams once; each run routes its actions' writes to its own sink. */
 export function installLogCapture(): void {
-  if (installed) return;
-  installed = true;
+  if (state.installed) return;
+  state.installed = true;
   patchStream(process.stdout, "stdout");
   patchStream(process.stderr, "stderr");
   const methods: Array<[keyof Console, LogStream]> = [
@@ -34,7 +35,7 @@ export function installLogCapture(): void {
     const original = console[method] as (...args: unknown[]) => void;
     (console as unknown as Record<string, unknown>)[method] = function (this: Console, ...args: unknown[]): void {
       const captured = captureForFrame(stream, format(...args) + "\n");
-      if (captured && !echo) return;
+      if (captured && !state.echo) return;
       forwarding = true;
       try {
         original.apply(this, args);
@@ -50,7 +51,7 @@ function patchStream(target: NodeJS.WriteStream, stream: LogStream): void {
   target.write = function (chunk: unknown, ...rest: unknown[]): boolean {
     if (!forwarding) {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8");
-      if (captureForFrame(stream, text) && !echo) {
+      if (captureForFrame(stream, text) && !state.echo) {
         const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
         if (callback) process.nextTick(callback);
         return true;

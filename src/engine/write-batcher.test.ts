@@ -50,4 +50,16 @@ describe("WriteBatcher", () => {
     await batcher.flush();
     expect(batches).toHaveLength(1);
   });
+
+  it("shows every queued op to observers until they are removed", async () => {
+    const { store } = recordingStore();
+    const batcher = new WriteBatcher(store);
+    const seen: string[] = [];
+    const stop = batcher.observe((o) => seen.push((o as { name: string }).name));
+    batcher.enqueue(op("a"));
+    await batcher.write(op("b"), op("c"));
+    stop();
+    await batcher.write(op("d"));
+    expect(seen).toEqual(["a", "b", "c"]);
+  });
 });

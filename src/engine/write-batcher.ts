@@ -27,7 +27,10 @@ export class WriteBatcher {
   /** Queues ops for the next transaction; resolves once they are committed. */
   write(...ops: WriteOp[]): Promise<void> {
     const batch = this.openBatch();
-    for (const op of ops) batch.ops.push(op);
+    for (const op of ops) {
+      batch.ops.push(op);
+      this.notify(op);
+    }
     this.schedule();
     return batch.promise;
   }
@@ -35,7 +38,24 @@ export class WriteBatcher {
   /** Queues an op nobody waits for (a log line); a failure is kept and re-thrown by `flush()`. */
   enqueue(op: WriteOp): void {
     this.openBatch().ops.push(op);
+    this.notify(op);
     this.schedule();
+  }
+
+  /**
+   * Calls `observer` synchronously with every op as it is queued (progress views, watchers). It must be
+   * cheap and must not throw. Returns the function that removes it.
+   */
+  observe(observer: (op: WriteOp) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private readonly observers = new Set<(op: WriteOp) => void>();
+
+  private notify(op: WriteOp): void {
+    if (this.observers.size === 0) return;
+    for (const observer of this.observers) observer(op);
   }
 
   /** Commits everything queued so far; throws the first failure of an op nobody waited for. */

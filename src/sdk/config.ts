@@ -3,6 +3,7 @@
 import path from "node:path";
 import { InvalidOptionError } from "../errors/index.js";
 import { LocalEngine } from "../engine/index.js";
+import { loadConfig, type FlyteConfig } from "./config-file.js";
 import { checkKnownKeys, checkPlainObject, optionField } from "./option-checks.js";
 
 export interface InitOptions {
@@ -50,6 +51,23 @@ export async function init(options: InitOptions = {}): Promise<void> {
     settings[key] = value;
   }
   await Promise.resolve();
+}
+
+/**
+ * Applies the nearest `.flyte/config.yaml` (or FLYTE_CONFIG): project, domain and local state folder.
+ * @example flyte.initFromConfig(); const run = await flyte.run(main, [1, 2, 3]);
+ */
+export function initFromConfig(cwd: string = process.cwd()): FlyteConfig {
+  const config = loadConfig(cwd);
+  if (config.endpoint !== undefined) {
+    throw new InvalidOptionError(
+      `config file ${config.path ?? ""} sets "endpoint", but remote control planes are not available in this version yet; remove it to run locally`,
+    );
+  }
+  settings.project = config.project;
+  settings.domain = config.domain;
+  settings.localDir = config.localDir;
+  return config;
 }
 
 export function currentSettings(): Readonly<Settings> {

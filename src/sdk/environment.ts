@@ -1,6 +1,7 @@
 // TaskEnvironment: the settings a group of tasks shares (image, resources, env vars, secrets, cache default,
 // reuse policy) and the factory of those tasks. Options are validated when the environment is created.
 import { InvalidOptionError } from "../errors/index.js";
+import { processGlobal } from "../engine/index.js";
 import { normalizeCache, type Cache } from "./cache-policy.js";
 import { Image } from "./image.js";
 import { checkKnownKeys, checkName, checkPlainObject, optionField } from "./option-checks.js";
@@ -45,7 +46,7 @@ const ENV_OPTION_KEYS = [
 ] as const;
 const ENV_NAME = /^[a-z0-9_-]+$/;
 
-const environments = new Map<string, TaskEnvironment>();
+const environments = processGlobal("environments", () => new Map<string, TaskEnvironment>());
 
 /**
  * A group of tasks that share an image, resources, env vars, secrets and defaults.
@@ -95,14 +96,16 @@ export class TaskEnvironment {
    * Defines a task of this environment. Pass options first when needed.
    * @example env.task({ retries: 3, cache: "auto" }, async function fetchPage(url: string) { ... })
    */
-  task<A extends unknown[], R>(fn: (...args: A) => R): Task<A, R>;
-  task<A extends unknown[], R>(options: TaskOptions, fn: (...args: A) => R): Task<A, R>;
-  task<A extends unknown[], R>(first: TaskOptions | ((...args: A) => R), second?: (...args: A) => R): Task<A, R> {
+  // Generic over the whole function type (not its parameter tuple) so that parameters keep the types of
+  // their default values: `function f(n = 2)` types `n` as number instead of taking it from an unsolved tuple.
+  task<F extends (...args: any[]) => unknown>(fn: F): Task<Parameters<F>, ReturnType<F>>;
+  task<F extends (...args: any[]) => unknown>(options: TaskOptions, fn: F): Task<Parameters<F>, ReturnType<F>>;
+  task<F extends (...args: any[]) => unknown>(first: TaskOptions | F, second?: F): Task<Parameters<F>, ReturnType<F>> {
     const [options, fn] = typeof first === "function" ? [{}, first] : [first, second];
     const task = createTask(
       { envName: this.name, cache: this.cache, resources: this.resources, secrets: this.secrets, env: this.env },
       options,
-      fn as (...args: A) => R,
+      fn as (...args: Parameters<F>) => ReturnType<F>,
     );
     if (this.tasks.has(task.taskName)) {
       throw new InvalidOptionError(

@@ -1,6 +1,7 @@
 // The authoring API part: environments, tasks, and what task code calls while it runs.
 export { Cache, type CacheBehavior, type CacheOptions } from "./cache-policy.js";
-export { init, shutdown, type InitOptions } from "./config.js";
+export { init, initFromConfig, localEngine, shutdown, type InitOptions } from "./config.js";
+export { CONFIG_DIR, CONFIG_FILE, findConfigFile, loadConfig, writeConfig, type ConfigValues, type FlyteConfig } from "./config-file.js";
 export { ctx, type TaskContext } from "./context.js";
 export { TaskEnvironment, type TaskEnvironmentOptions } from "./environment.js";
 export { group } from "./group.js";
@@ -11,5 +12,5 @@ export { Resources, type ResourcesOptions } from "./resources.js";
 export { ReusePolicy, type ReusePolicyOptions } from "./reuse-policy.js";
 export { Run, resume, run, withRunContext, type RunContext, type RunContextOptions } from "./run.js";
 export { Secret, type SecretOptions } from "./secret.js";
-export { taskTemplateOf, type Task, type TaskOptions, type TaskOverrides } from "./task.js";
+export { declareTaskInterface, registeredTask, taskTemplateOf, type Task, type TaskOptions, type TaskOverrides } from "./task.js";
 export { trace } from "./trace.js";

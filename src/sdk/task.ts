@@ -2,7 +2,7 @@
 // the run's controller, and outside any run it is just the function. Options are validated here, when the
 // task is defined, so a typo fails at import time rather than in the middle of a run.
 import { InvalidOptionError } from "../errors/index.js";
-import { currentFrame, type TaskTemplate } from "../engine/index.js";
+import { currentFrame, processGlobal, type TaskTemplate } from "../engine/index.js";
 import { hashText } from "../io/index.js";
 import { normalizeCache, type Cache } from "./cache-policy.js";
 import { checkKnownKeys, checkName, checkPlainObject, optionField } from "./option-checks.js";
@@ -78,7 +78,7 @@ const TASK_OPTION_KEYS = [
 const OVERRIDE_KEYS = ["name", "cache", "cacheVersion", "retries", "timeout", "resources", "env"] as const;
 const TASK_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-const templates = new WeakMap<object, TaskTemplate>();
+const templates = processGlobal("task-templates", () => new WeakMap<object, TaskTemplate>());
 
 /** The engine-facing template of a task, or undefined when `value` is not a task. */
 export function taskTemplateOf(value: unknown): TaskTemplate | undefined {
@@ -112,6 +112,7 @@ export function createTask<A extends unknown[], R>(
   const env = { ...defaults.env, ...checkEnvVars(options.env, optionField(owner, "env")) };
   const inputNames = parameterNames(fn as (...args: any[]) => unknown);
   const source = Function.prototype.toString.call(fn);
+  const runtimeInterfaceHash = hashText(inputNames.join(","));
   const template: TaskTemplate = {
     id: `${defaults.envName}.${name}`,
     name,
@@ -126,7 +127,10 @@ export function createTask<A extends unknown[], R>(
         : normalizeCache(options.cache, options.cacheVersion, owner),
     report: options.report ?? false,
     codeHash: hashText(source),
-    interfaceHash: hashText(inputNames.join(",")),
+    // The TypeScript-derived interface (declared by the CLI) wins over the parameter names read at runtime.
+    get interfaceHash(): string {
+      return declaredInterfaces.get(this.id) ?? runtimeInterfaceHash;
+    },
   };
   const merged = { ...defaults, env, resources: resources ?? defaults.resources, secrets: [...defaults.secrets, ...secrets] };
   return wrap(template, merged, options);
@@ -166,7 +170,16 @@ function wrap<A extends unknown[], R>(template: TaskTemplate, defaults: TaskDefa
   return task;
 }
 
-const registry = new Map<string, TaskTemplate>();
+const registry = processGlobal("task-registry", () => new Map<string, TaskTemplate>());
+const declaredInterfaces = processGlobal("task-interfaces", () => new Map<string, string>());
+
+/**
+ * Records the hash of a task's interface as derived from its TypeScript signature (names and JSON Schema of
+ * inputs and output). It becomes part of the task's cache keys, so changing a parameter's type invalidates them.
+ */
+export function declareTaskInterface(taskId: string, interfaceHash: string): void {
+  declaredInterfaces.set(taskId, interfaceHash);
+}
 
 /** Tasks defined in this process, by `envName.taskName` (used to resume a run). */
 export function registeredTask(id: string): TaskTemplate | undefined {

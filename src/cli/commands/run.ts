@@ -1,0 +1,203 @@
+// `flyte run [--local] FILE TASK [--input value ...]` and `flyte run --resume RUN`. Everything the user typed is
+// checked (file, task, every input against the task's TypeScript interface) before any action is created; then
+// the run executes in this process with a live progress view, and the exit code says how it ended.
+import path from "node:path";
+import type { Command } from "commander";
+import { newRunName, setLogEcho } from "../../engine/index.js";
+import { extractInterfaces, type TaskInterface } from "../../deploy/interface/index.js";
+import * as flyte from "../../index.js";
+import { declareTaskInterface, loadConfig, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
+import type { WriteOp } from "../../store/index.js";
+import { createProgressView } from "../progress/index.js";
+import { failingAction, formatError, toDisplayJson } from "../format.js";
+import { parseTaskInputs, renderTaskHelp, UsageError } from "../inputs/index.js";
+import { findTask, importUserModule } from "../load-module.js";
+import { EXIT_FAILED, EXIT_OK, type Io } from "../io.js";
+
+/** The label that remembers which file defines a run's task, so `--resume` can load it again. */
+export const SOURCE_LABEL = "flyte.source-file";
+
+interface RunFlags {
+  local?: boolean;
+  resume?: string;
+  name?: string;
+  project?: string;
+  domain?: string;
+  overwriteCache?: boolean;
+  follow?: boolean;
+  verbose?: boolean;
+}
+
+export function registerRunCommand(program: Command, io: Io): void {
+  program
+    .command("run")
+    .description("run a task from a TypeScript file (inputs as --name value; FILE TASK --help lists them)")
+    .argument("[file]", "TypeScript file that exports the task")
+    .argument("[task]", "the task's export name or task name")
+    .argument("[inputs...]", "task inputs: --name value ...")
+    .option("--local", "run in this process on the embedded engine (the default while no endpoint is configured)")
+    .option("--resume <run>", "resume a local run whose process was killed")
+    .option("--name <run>", "name of the new run (default: generated)")
+    .option("--project <project>", "project of the run")
+    .option("--domain <domain>", "domain of the run")
+    .option("--overwrite-cache", "re-execute cached tasks and replace their cache entries")
+    .option("-f, --follow", "print what tasks write to the console, live")
+    .option("-v, --verbose", "same as --follow")
+    .helpOption("-h, --help", "show help for the run command")
+    .passThroughOptions()
+    .allowUnknownOption()
+    .action(async (file: string | undefined, task: string | undefined, inputs: string[], flags: RunFlags) => {
+      io.exitCode = await runCommand(io, file, task, inputs, flags);
+    });
+}
+
+async function runCommand(io: Io, file: string | undefined, taskName: string | undefined, inputs: string[], flags: RunFlags): Promise<number> {
+  const config = loadConfig(io.cwd);
+  if (!flags.local && config.endpoint !== undefined) {
+    throw new UsageError(
+      `the config ${config.path ?? ""} sets an endpoint, but remote runs are not available in this version yet; add --local to run here`,
+    );
+  }
+  if (flags.resume !== undefined) {
+    if (file !== undefined) throw new UsageError("--resume takes a run name only; the run remembers its file and inputs");
+    return resumeCommand(io, flags.resume, config.localDir, flags);
+  }
+  if (file === undefined || taskName === undefined) {
+    throw new UsageError("usage: flyte run [--local] FILE TASK [--input value ...]   (or flyte run --resume RUN)");
+  }
+  const absolute = path.resolve(io.cwd, file);
+  const interfaces = await extractInterfaces(absolute, { cacheDir: path.join(config.localDir, "cache") });
+  const iface = findInterface(interfaces.tasks, taskName, file);
+  if (inputs.includes("--help") || inputs.includes("-h")) {
+    io.out(renderTaskHelp(iface, file));
+    return EXIT_OK;
+  }
+  checkMisplacedRunOptions(iface, inputs);
+  const args = parseTaskInputs(iface, inputs);
+
+  const exports = await importUserModule(absolute);
+  const task = findTask(exports, iface.exportName, file);
+  for (const known of interfaces.tasks) {
+    const template = taskTemplateOf(exports[known.exportName]);
+    if (template) declareTaskInterface(template.id, known.interfaceHash);
+  }
+  const name = flags.name ?? newRunName();
+  return watchRun(io, config.localDir, name, flags, () =>
+    flyte
+      .withRunContext({
+        localDir: config.localDir,
+        name,
+        project: flags.project ?? config.project,
+        domain: flags.domain ?? config.domain,
+        overwriteCache: flags.overwriteCache === true,
+        labels: { [SOURCE_LABEL]: absolute },
+      })
+      .run(task, ...args),
+  );
+}
+
+async function resumeCommand(io: Io, runName: string, localDir: string, flags: RunFlags): Promise<number> {
+  const record = await localEngine(localDir).store.getRun(runName);
+  if (!record) throw new UsageError(`run "${runName}" does not exist in ${localDir}; list runs with "flyte get run"`);
+  const source = record.labels[SOURCE_LABEL];
+  if (source === undefined) throw new UsageError(`run "${runName}" was not started by "flyte run", so its file is unknown; resume it with flyte.resume() in code`);
+  await importUserModule(source);
+  return watchRun(io, localDir, runName, flags, () => flyte.resume(runName, { localDir }));
+}
+
+const RUN_OPTIONS = ["--local", "--resume", "--name", "--project", "--domain", "--overwrite-cache", "--follow", "-f", "--verbose", "-v"];
+
+/** Options of `flyte run` itself must come before FILE; after TASK everything is a task input. */
+function checkMisplacedRunOptions(iface: TaskInterface, inputs: readonly string[]): void {
+  const inputFlags = new Set(iface.inputs.flatMap((input) => [`--${input.name}`, `--${kebab(input.name)}`]));
+  const misplaced = inputs.find((arg) => RUN_OPTIONS.includes(arg.split("=")[0]!) && !inputFlags.has(arg.split("=")[0]!));
+  if (misplaced !== undefined) {
+    throw new UsageError(
+      `${misplaced} is an option of "flyte run", not an input of task ${iface.exportName}; put it before the file: flyte run ${misplaced} FILE TASK [inputs]`,
+    );
+  }
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+}
+
+function findInterface(tasks: readonly TaskInterface[], name: string, file: string): TaskInterface {
+  const found = tasks.find((t) => t.exportName === name) ?? tasks.find((t) => t.taskName === name);
+  if (found) return found;
+  throw new UsageError(`${file} has no task named "${name}"; its tasks are: ${tasks.map((t) => t.exportName).join(", ")}`);
+}
+
+/** Starts (or resumes) the run with a progress view attached, then prints how it ended. */
+async function watchRun(io: Io, localDir: string, runName: string, flags: RunFlags, start: () => Promise<Run>): Promise<number> {
+  const engine = localEngine(localDir);
+  setLogEcho(false);
+  const view = createProgressView({
+    out: io.stderr,
+    tty: io.isTTY,
+    runName,
+    follow: flags.follow === true || flags.verbose === true,
+    color: io.isTTY && !process.env["NO_COLOR"],
+  });
+  const stopObserving = engine.observe((op) => {
+    if (opRunName(op) === runName) view.onOp(op);
+  });
+  let run: Run;
+  try {
+    run = await start();
+  } catch (error) {
+    stopObserving();
+    view.finish();
+    throw error;
+  }
+  let interrupted = 0;
+  const onInterrupt = (): void => {
+    interrupted++;
+    if (interrupted > 1) process.exit(130); // a second Ctrl-C leaves at once; the run stays resumable
+    void run.abort("interrupted from the terminal (Ctrl-C)");
+  };
+  process.on("SIGINT", onInterrupt);
+  const phase = await run.wait();
+  process.off("SIGINT", onInterrupt);
+  stopObserving();
+  view.finish();
+
+  // The progress view has printed the run's final line (phase, duration, counts); add what it cannot know.
+  if (phase === "succeeded") {
+    io.out(toDisplayJson(await run.outputs()));
+    return EXIT_OK;
+  }
+  const actions = await run.actions();
+  const cause = failingAction(actions);
+  if (cause?.error) {
+    io.err(`  failing action: ${cause.name} (${cause.type === "trace" ? `trace ${cause.taskName}` : cause.taskName}, attempt ${cause.attempt})`);
+    io.err(`  error: ${formatError(cause.error)}`);
+  }
+  io.err(`  inspect: flyte get run ${runName}${cause ? `   |   flyte get logs ${runName} ${cause.name}` : ""}`);
+  return EXIT_FAILED;
+}
+
+function opRunName(op: WriteOp): string | undefined {
+  switch (op.op) {
+    case "run.insert":
+      return op.run.name;
+    case "run.transition":
+      return op.transition.name;
+    case "run.requestAbort":
+      return op.name;
+    case "action.insert":
+      return op.action.runName;
+    case "action.transition":
+      return op.transition.runName;
+    case "attempt.insert":
+      return op.attempt.runName;
+    case "log.append":
+      return op.record.runName;
+    case "report.put":
+      return op.report.runName;
+    case "cache.put":
+    case "cache.delete":
+      return undefined;
+  }
+}
+
