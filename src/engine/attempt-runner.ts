@@ -14,7 +14,7 @@ import { encodeValue } from "../io/index.js";
 import type { ActionPhase, ActionRecord, ActionTransition, WriteOp } from "../store/index.js";
 import type { ActionNode } from "./action-node.js";
 import { runInFrame } from "./context.js";
-import type { EngineResources } from "./resources.js";
+import { storedValue, type EngineResources } from "./resources.js";
 import type { RunState } from "./run-state.js";
 import type { ActionFrame, TaskTemplate } from "./types.js";
 
@@ -32,8 +32,15 @@ export interface ActionExecution {
   readonly firstAttempt: number;
 }
 
-/** Runs the attempts and resolves with the encoded output; rejects with the final attempt's error. */
-export async function runAttempts(execution: ActionExecution): Promise<string> {
+export interface ActionOutput {
+  /** The output's encoding. */
+  readonly encoded: string;
+  /** What the RunStore holds: the encoding, or a pointer to it in the blob store when it is large. */
+  readonly stored: string;
+}
+
+/** Runs the attempts and resolves with the output; rejects with the final attempt's error. */
+export async function runAttempts(execution: ActionExecution): Promise<ActionOutput> {
   const { resources, run, node, task, cacheKey } = execution;
   const { batcher } = resources;
   let userFailures = 0;
@@ -51,7 +58,8 @@ export async function runAttempts(execution: ActionExecution): Promise<string> {
     try {
       const value = await runOnce(run, node, task, execution.args);
       await runFinalizers(node);
-      const outputs = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
+      const encoded = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
+      const outputs = await storedValue(resources, encoded, `${run.rawDataPath}/${node.name}/${attempt}/outputs.json`);
       const endedAt = Date.now();
       const ops: WriteOp[] = [
         transition(run, node, { phase: "succeeded", attempt, endedAt, outputs, error: null }),
@@ -64,7 +72,7 @@ export async function runAttempts(execution: ActionExecution): Promise<string> {
         });
       }
       await batcher.write(...ops);
-      return outputs;
+      return { encoded, stored: outputs };
     } catch (thrown) {
       await runFinalizers(node).catch(() => undefined);
       const error = ensureError(thrown);

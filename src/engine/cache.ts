@@ -2,7 +2,7 @@
 // same event-loop turn share one store query. `serialize` makes identical calls take turns (a per-key chain
 // in this process, plus a reservation in the store across processes) so only the first one executes.
 import { randomUUID } from "node:crypto";
-import { encodeValue, hashText } from "../io/index.js";
+import { encodeIdentity, hasCodecValues, hashText } from "../io/index.js";
 import type { CacheEntry, RunStore } from "../store/index.js";
 import type { TaskTemplate } from "./types.js";
 
@@ -15,10 +15,10 @@ export function cacheKeyFor(task: TaskTemplate, args: readonly unknown[], encode
   if (cache.behavior === "disable") return null;
   const version = cache.behavior === "override" ? (cache.versionOverride ?? "") : task.codeHash;
   const ignored = cache.ignoredInputs;
+  const keyArgs = ignored && ignored.length > 0 ? args.map((arg, i) => (ignored.includes(task.inputNames[i] ?? "") ? null : arg)) : args;
+  // Files, directories and data frames count by their content, not by where they are stored.
   const inputs =
-    ignored && ignored.length > 0
-      ? encodeValue(args.map((arg, i) => (ignored.includes(task.inputNames[i] ?? "") ? null : arg)))
-      : encodedInputs;
+    keyArgs !== args || hasCodecValues(encodedInputs) ? encodeIdentity(keyArgs, { what: `inputs of task ${task.id}` }) : encodedInputs;
   return hashText(`${task.id}\u0000${task.interfaceHash}\u0000${version}\u0000${cache.salt ?? ""}\u0000${hashText(inputs)}`);
 }
 

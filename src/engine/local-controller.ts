@@ -9,7 +9,8 @@ import { ActionNode } from "./action-node.js";
 import { lostAttempt, runAttempts } from "./attempt-runner.js";
 import { cacheKeyFor } from "./cache.js";
 import { childActionName } from "./naming.js";
-import type { EngineResources } from "./resources.js";
+import { storedValue, type EngineResources } from "./resources.js";
+import { loadStoredValue } from "./value-offload.js";
 import type { ActionFrame, Controller, TaskTemplate } from "./types.js";
 
 /** One child call, named and encoded. */
@@ -33,7 +34,7 @@ export class LocalController implements Controller {
     const seq = parent.nextSeq++;
     const name = childActionName(parent.name, task.id, hashText(inputs), seq, frame.group);
     const prior = frame.run.prior.get(name);
-    if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(prior.outputs);
+    if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
 
     const call: ChildCall = { frame, task, name, seq, inputs, prior };
     const cacheKey = cacheKeyFor(task, args, inputs);
@@ -49,9 +50,11 @@ export class LocalController implements Controller {
     const seq = parent.nextSeq++;
     const name = childActionName(parent.name, `trace:${fnName}`, hashText(inputs), seq, frame.group);
     const prior = frame.run.prior.get(name);
-    if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(prior.outputs);
+    if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
 
     const attempt = (prior?.attempt ?? 0) + 1;
+    const dataPrefix = `${frame.run.rawDataPath}/${name}/${attempt}`;
+    const storedInputs = await storedValue(this.resources, inputs, `${dataPrefix}/inputs.json`);
     const startedAt = Date.now();
     const record = (fields: Pick<ActionRecord, "phase" | "outputs" | "error">): WriteOp => ({
       op: "action.insert",
@@ -64,7 +67,7 @@ export class LocalController implements Controller {
         group: frame.group,
         seq,
         attempt,
-        inputs,
+        inputs: storedInputs,
         cacheKey: null,
         cacheStatus: "disabled",
         createdAt: startedAt,
@@ -73,15 +76,16 @@ export class LocalController implements Controller {
         ...fields,
       },
     });
-    let outputs: string;
+    let encoded: string;
     try {
-      outputs = encodeValue(await fn(...args), { what: `output of trace ${fnName}` });
+      encoded = encodeValue(await fn(...args), { what: `output of trace ${fnName}` });
     } catch (error) {
       await this.resources.batcher.write(record({ phase: "failed", outputs: null, error: toErrorRecord(error, attempt) }));
       throw error;
     }
+    const outputs = await storedValue(this.resources, encoded, `${dataPrefix}/outputs.json`);
     await this.resources.batcher.write(record({ phase: "succeeded", outputs, error: null }));
-    return decodeValue(outputs);
+    return decodeValue(encoded);
   }
 
   async saveReport(frame: ActionFrame, html: string): Promise<void> {
@@ -96,12 +100,12 @@ export class LocalController implements Controller {
     if (!call.frame.run.settings.overwriteCache) {
       const hit = await this.resources.cache.lookup(cacheKey);
       if (hit) {
-        const action = newAction(call, cacheKey, "hit");
+        const action = await this.newAction(call, cacheKey, "hit");
         await this.resources.batcher.write({
           op: "action.insert",
           action: { ...action, phase: "succeeded", outputs: hit.outputs, endedAt: action.startedAt },
         });
-        return decodeValue(hit.outputs);
+        return decodeValue(await loadStoredValue(hit.outputs));
       }
     }
     return this.execute(call, cacheKey, "miss");
@@ -111,7 +115,7 @@ export class LocalController implements Controller {
     const { frame, prior } = call;
     const { run, node: parent } = frame;
     throwIfStopped(parent);
-    const action = newAction(call, cacheKey, cacheStatus);
+    const action = await this.newAction(call, cacheKey, cacheStatus);
     const ops: WriteOp[] = [{ op: "action.insert", action }];
     if (prior && !TERMINAL_PHASES.has(prior.phase)) ops.unshift(lostAttempt(prior));
     await this.resources.batcher.write(...ops);
@@ -120,7 +124,7 @@ export class LocalController implements Controller {
     parent.attach(node);
     try {
       // The child gets its own decoded copy of the arguments, exactly as a worker in another process would.
-      const outputs = await runAttempts({
+      const output = await runAttempts({
         resources: this.resources,
         run,
         node,
@@ -129,14 +133,21 @@ export class LocalController implements Controller {
         cacheKey,
         firstAttempt: action.attempt,
       });
-      return decodeValue(outputs);
+      return decodeValue(output.encoded);
     } finally {
       parent.detach(node);
     }
   }
+
+  private async newAction(call: ChildCall, cacheKey: string | null, cacheStatus: CacheStatus): Promise<ActionRecord> {
+    const { frame, prior } = call;
+    const attempt = prior ? prior.attempt + 1 : 1;
+    const inputs = await storedValue(this.resources, call.inputs, `${frame.run.rawDataPath}/${call.name}/${attempt}/inputs.json`);
+    return actionRecord(call, cacheKey, cacheStatus, attempt, inputs);
+  }
 }
 
-function newAction(call: ChildCall, cacheKey: string | null, cacheStatus: CacheStatus): ActionRecord {
+function actionRecord(call: ChildCall, cacheKey: string | null, cacheStatus: CacheStatus, attempt: number, inputs: string): ActionRecord {
   const { frame, prior } = call;
   const now = Date.now();
   return {
@@ -148,8 +159,8 @@ function newAction(call: ChildCall, cacheKey: string | null, cacheStatus: CacheS
     group: frame.group,
     seq: call.seq,
     phase: "running",
-    attempt: prior ? prior.attempt + 1 : 1,
-    inputs: call.inputs,
+    attempt,
+    inputs,
     outputs: null,
     error: null,
     cacheKey,

@@ -12,7 +12,12 @@ import {
 } from "../errors/index.js";
 import type { ErrorRecord } from "../errors/index.js";
 import { decodeValue, encodeValue } from "../io/index.js";
+import { FolderBlobStore, type BlobStore } from "../blob/index.js";
+import { registerBlobStore } from "../io/data-context.js";
 import { TERMINAL_PHASES, openSqliteStore, type ActionPhase, type RunStore, type WriteOp } from "../store/index.js";
+import { installDataContext } from "./data-context-provider.js";
+import { storedValue } from "./resources.js";
+import { DEFAULT_INLINE_LIMIT, loadStoredValue } from "./value-offload.js";
 import { descendantAborted, lostAttempt, runAttempts } from "./attempt-runner.js";
 import { CacheSystem, cacheKeyFor } from "./cache.js";
 import { LocalController } from "./local-controller.js";
@@ -25,6 +30,11 @@ import { WriteBatcher } from "./write-batcher.js";
 
 const ABORT_POLL_MS = 500;
 
+export interface EngineOptions {
+  /** Encoded inputs/outputs longer than this many characters go to the blob store (default 1 MiB). */
+  readonly inlineLimit?: number | undefined;
+}
+
 export interface RunOptions extends RunSettings {
   /** A run name chosen by the caller; a fresh random one otherwise. */
   readonly name?: string | undefined;
@@ -32,7 +42,10 @@ export interface RunOptions extends RunSettings {
   readonly captureLogs?: boolean | undefined;
 }
 
-/** How a run ended. `error` is the thrown error itself when the run ended in this process. */
+/** Builds the writes that record a run's start, given the RunStore form of its inputs. */
+type RunOps = (storedInputs: string) => WriteOp[];
+
+/** How a run ended. `outputs` is the encoded output; `error` is the thrown error itself when the run ended here. */
 export interface RunOutcome {
   readonly phase: ActionPhase;
   readonly outputs: string | null;
@@ -53,15 +66,19 @@ export class LocalEngine {
   private closed = false;
 
   /** Opens (creating when needed) the local engine whose state lives in `dir` (usually `.flyte`). */
-  static open(dir: string): LocalEngine {
-    return new LocalEngine(openSqliteStore(path.join(dir, "local.db")), path.join(dir, "data"));
+  static open(dir: string, options: EngineOptions & { blobs?: BlobStore | undefined } = {}): LocalEngine {
+    const blobs = options.blobs ?? new FolderBlobStore(path.join(dir, "data"));
+    return new LocalEngine(openSqliteStore(path.join(dir, "local.db")), blobs, options);
   }
 
-  constructor(store: RunStore, dataDir: string) {
+  constructor(store: RunStore, blobs: BlobStore, options: EngineOptions = {}) {
     const batcher = new WriteBatcher(store);
-    this.resources = { store, batcher, cache: new CacheSystem(store), dataDir };
+    const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
+    this.resources = { store, batcher, cache: new CacheSystem(store), blobs, inlineLimit };
     this.controller = new LocalController(this.resources);
+    registerBlobStore(blobs);
     installLogCapture();
+    installDataContext();
   }
 
   get store(): RunStore {
@@ -78,24 +95,26 @@ export class LocalEngine {
     const inputs = encodeValue(args, { what: `inputs of task ${task.id}` });
     const run = this.newRunState(name, task, options);
     const now = Date.now();
-    const created: WriteOp = {
-      op: "run.insert",
-      run: {
-        name,
-        project: options.project,
-        domain: options.domain,
-        taskName: task.id,
-        phase: "running",
-        inputs,
-        outputs: null,
-        error: null,
-        labels: { ...options.labels },
-        createdAt: now,
-        endedAt: null,
-        abortRequested: null,
+    const created = (storedInputs: string): WriteOp[] => [
+      {
+        op: "run.insert",
+        run: {
+          name,
+          project: options.project,
+          domain: options.domain,
+          taskName: task.id,
+          phase: "running",
+          inputs: storedInputs,
+          outputs: null,
+          error: null,
+          labels: { ...options.labels },
+          createdAt: now,
+          endedAt: null,
+          abortRequested: null,
+        },
       },
-    };
-    return this.launch(run, task, inputs, 1, [created]);
+    ];
+    return this.launch(run, task, inputs, 1, created);
   }
 
   /**
@@ -129,11 +148,12 @@ export class LocalEngine {
     });
     run.rememberPrior(actions);
     if (record.phase === "succeeded") {
-      return { name: runName, done: Promise.resolve({ phase: "succeeded", outputs: record.outputs, error: null }), abort: () => {} };
+      const outputs = record.outputs === null ? null : await loadStoredValue(record.outputs);
+      return { name: runName, done: Promise.resolve({ phase: "succeeded", outputs, error: null }), abort: () => {} };
     }
     const ops: WriteOp[] = [{ op: "run.transition", transition: { name: runName, phase: "running", endedAt: null, error: null } }];
     if (root && !TERMINAL_PHASES.has(root.phase)) ops.push(lostAttempt(root));
-    return this.launch(run, task, record.inputs, (root?.attempt ?? 0) + 1, ops);
+    return this.launch(run, task, await loadStoredValue(record.inputs), (root?.attempt ?? 0) + 1, () => ops);
   }
 
   /** Sees every write of every run of this engine as it is queued (see WriteBatcher.observe). */
@@ -168,10 +188,11 @@ export class LocalEngine {
 
   private newRunState(name: string, task: TaskTemplate, options: RunOptions): RunState {
     const sink = options.captureLogs === false ? undefined : (op: WriteOp) => this.resources.batcher.enqueue(op);
-    return new RunState(name, task.id, options, this.controller, path.join(this.resources.dataDir, name), sink);
+    const { blobs } = this.resources;
+    return new RunState(name, task.id, options, this.controller, blobs, blobs.uriOf(`runs/${name}`), sink);
   }
 
-  private launch(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: WriteOp[]): RunExecution {
+  private launch(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: RunOps): RunExecution {
     this.active.set(run.name, run);
     this.pollAborts();
     const done = this.execute(run, task, inputs, firstAttempt, ops).finally(() => {
@@ -184,7 +205,7 @@ export class LocalEngine {
     return { name: run.name, done, abort: (reason) => void this.abort(run.name, reason) };
   }
 
-  private execute(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: WriteOp[]): Promise<RunOutcome> {
+  private execute(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: RunOps): Promise<RunOutcome> {
     const args = decodeValue(inputs) as unknown[];
     const cacheKey = cacheKeyFor(task, args, inputs);
     if (cacheKey !== null && task.cache.serialize) {
@@ -200,10 +221,12 @@ export class LocalEngine {
     args: unknown[],
     cacheKey: string | null,
     firstAttempt: number,
-    ops: WriteOp[],
+    runOps: RunOps,
   ): Promise<RunOutcome> {
     const { batcher } = this.resources;
     const now = Date.now();
+    const storedInputs = await storedValue(this.resources, inputs, `${run.rawDataPath}/${ROOT_ACTION}/${firstAttempt}/inputs.json`);
+    const ops = runOps(storedInputs);
     const root = {
       runName: run.name,
       name: ROOT_ACTION,
@@ -214,7 +237,7 @@ export class LocalEngine {
       seq: 0,
       phase: "running" as const,
       attempt: firstAttempt,
-      inputs,
+      inputs: storedInputs,
       outputs: null,
       error: null,
       cacheKey,
@@ -227,25 +250,26 @@ export class LocalEngine {
       const hit = await this.resources.cache.lookup(cacheKey);
       if (hit) {
         await batcher.write(...ops, { op: "action.insert", action: { ...root, phase: "succeeded", outputs: hit.outputs, cacheStatus: "hit", endedAt: now } });
-        return this.finish(run, { phase: "succeeded", outputs: hit.outputs, error: null });
+        return this.finish(run, { phase: "succeeded", outputs: await loadStoredValue(hit.outputs), error: null }, hit.outputs);
       }
     }
     await batcher.write(...ops, { op: "action.insert", action: root });
     try {
-      const outputs = await runAttempts({ resources: this.resources, run, node: run.root, task, args, cacheKey, firstAttempt });
-      return await this.finish(run, { phase: "succeeded", outputs, error: null });
+      const output = await runAttempts({ resources: this.resources, run, node: run.root, task, args, cacheKey, firstAttempt });
+      return await this.finish(run, { phase: "succeeded", outputs: output.encoded, error: null }, output.stored);
     } catch (error) {
       const stored = await this.store.getAction(run.name, ROOT_ACTION);
       const phase = stored && TERMINAL_PHASES.has(stored.phase) ? stored.phase : "failed";
-      return await this.finish(run, { phase, outputs: null, error: error as Error });
+      return await this.finish(run, { phase, outputs: null, error: error as Error }, null);
     }
   }
 
-  private async finish(run: RunState, outcome: RunOutcome): Promise<RunOutcome> {
+  /** Records how the run ended; `storedOutputs` is the RunStore form of `outcome.outputs` (possibly offloaded). */
+  private async finish(run: RunState, outcome: RunOutcome, storedOutputs: string | null): Promise<RunOutcome> {
     const error: ErrorRecord | null = outcome.error ? toErrorRecord(outcome.error) : null;
     await this.resources.batcher.write({
       op: "run.transition",
-      transition: { name: run.name, phase: outcome.phase, endedAt: Date.now(), outputs: outcome.outputs, error },
+      transition: { name: run.name, phase: outcome.phase, endedAt: Date.now(), outputs: storedOutputs, error },
     });
     return outcome;
   }

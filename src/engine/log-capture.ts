@@ -4,7 +4,7 @@
 import { format } from "node:util";
 import type { LogStream, WriteOp } from "../store/index.js";
 import { currentFrame } from "./context.js";
-import { processGlobal } from "./process-global.js";
+import { processGlobal } from "../process-global.js";
 
 export type LogSink = (op: WriteOp) => void;
 

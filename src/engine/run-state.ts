@@ -1,5 +1,6 @@
 // State of one live run inside an engine: its root action, what a resumed run already recorded, and the
 // settings every action of the run shares.
+import type { BlobStore } from "../blob/index.js";
 import type { ActionRecord } from "../store/index.js";
 import { ActionNode } from "./action-node.js";
 import { ROOT_ACTION } from "./naming.js";
@@ -28,7 +29,9 @@ export class RunState {
     readonly rootTaskId: string,
     readonly settings: RunSettings,
     readonly controller: Controller,
-    /** Folder (or URI prefix) for the run's raw data; each action gets a sub-path. */
+    /** The blob store holding the run's raw data and offloaded values. */
+    readonly blobs: BlobStore,
+    /** URI prefix of the run's raw data; each action attempt writes below `<prefix>/<action>/<attempt>`. */
     readonly rawDataPath: string,
     /** Where captured console output of the run's actions goes; undefined leaves output uncaptured. */
     readonly logSink: LogSink | undefined,

@@ -14,11 +14,11 @@ export interface FlyteErrorSubclassOptions {
 }
 
 /** Error options for `super()`: `cause` is only passed when given, so `"cause" in error` stays meaningful. */
-function errorOptions(options: { cause?: unknown } | undefined): ErrorOptions | undefined {
+export function errorOptions(options: { cause?: unknown } | undefined): ErrorOptions | undefined {
   return options !== undefined && "cause" in options ? { cause: options.cause } : undefined;
 }
 
-function nameErrorClass(cls: { prototype: Error }, name: string): void {
+export function nameErrorClass(cls: { prototype: Error }, name: string): void {
   Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true, enumerable: false });
 }
 
@@ -192,8 +192,7 @@ export class RunNotFoundError extends FlyteError {
 
 export type FlyteErrorClass = new (message: string, options?: FlyteErrorSubclassOptions) => FlyteError;
 
-/** Every fixed-code class, by code: how a stored record finds its class again. */
-export const FLYTE_ERROR_CLASSES: ReadonlyMap<string, { name: string; cls: FlyteErrorClass }> = new Map(
+const flyteErrorClasses = new Map<string, { name: string; cls: FlyteErrorClass }>(
   [
     RuntimeUserError,
     RuntimeSystemError,
@@ -210,9 +209,11 @@ export const FLYTE_ERROR_CLASSES: ReadonlyMap<string, { name: string; cls: Flyte
     RunNotFoundError,
   ].map((cls) => [cls.code, { name: cls.prototype.name, cls }] as const),
 );
+/** Every fixed-code class, by code: how a stored record finds its class again. */
+export const FLYTE_ERROR_CLASSES: ReadonlyMap<string, { name: string; cls: FlyteErrorClass }> = flyteErrorClasses;
 
 // Retrying cannot fix these: the input, the options or the code itself is wrong, or someone asked to stop.
-const NON_RETRYABLE_CODES: ReadonlySet<string> = new Set([
+const NON_RETRYABLE_CODES = new Set<string>([
   NonRecoverableError.code,
   ActionAbortedError.code,
   InvalidInputError.code,
@@ -221,6 +222,15 @@ const NON_RETRYABLE_CODES: ReadonlySet<string> = new Set([
   TaskNotFoundError.code,
   RunNotFoundError.code,
 ]);
+
+/**
+ * Adds a fixed-code Flyte class defined in a sibling module (e.g. data-errors.ts) to the code lookup and the
+ * retry policy: those modules extend FlyteError, so this file cannot list them without an import cycle.
+ */
+export function registerFlyteErrorClass(cls: FlyteErrorClass & { readonly code: string }, retryable: boolean): void {
+  flyteErrorClasses.set(cls.code, { name: cls.prototype.name, cls });
+  if (!retryable) NON_RETRYABLE_CODES.add(cls.code);
+}
 
 /** Duck-typed so errors from another copy of this package (or hand-built ones) are read the same way. */
 function flyteFields(e: unknown): { code: string; kind: ErrorKind } | undefined {

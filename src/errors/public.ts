@@ -2,6 +2,10 @@
 export {
   ActionAbortedError,
   CacheError,
+  DataAccessError,
+  DataFormatError,
+  DataNotFoundError,
+  DataStoreError,
   FlyteError,
   InvalidInputError,
   InvalidOptionError,

@@ -9,6 +9,11 @@ export interface Codec<T> {
   test: (value: unknown) => value is T;
   encode: (value: T) => unknown;
   decode: (data: unknown) => T;
+  /**
+   * What identifies the value for cache keys, when that differs from its encoding: a File is identified by
+   * its content hash, not by where it is stored. Defaults to `encode`.
+   */
+  identity?: (value: T) => unknown;
 }
 
 const TAG = /^[\w.\-/]+$/;

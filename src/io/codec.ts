@@ -203,11 +203,14 @@ function encSet(s: Set<unknown>): string {
   return `${out}]}`;
 }
 
+// Set while encodeIdentity runs: codecs then contribute their identity instead of their stored form.
+let identityMode = false;
+
 function encWithCodec(codec: Codec<any>, o: object): string {
   enter(o);
   let data: unknown;
   try {
-    data = codec.encode(o);
+    data = identityMode && codec.identity ? codec.identity(o) : codec.encode(o);
   } catch (e) {
     throw new Problem(`a value whose codec "${codec.tag}" failed (${messageOf(e)})`, "fix the codec's encode", e);
   }
@@ -270,6 +273,24 @@ export function encodeValue(value: unknown, options?: EncodeOptions): string {
       cause,
     );
   }
+}
+
+/**
+ * Like encodeValue, but values with a codec `identity` (files, directories, data frames) are represented by it,
+ * so two references to equal content encode alike. Used for cache keys.
+ */
+export function encodeIdentity(value: unknown, options?: EncodeOptions): string {
+  identityMode = true;
+  try {
+    return encodeValue(value, options);
+  } finally {
+    identityMode = false;
+  }
+}
+
+/** Whether an encoding contains values of registered codecs (whose identity may differ from their encoding). */
+export function hasCodecValues(encoded: string): boolean {
+  return encoded.includes('{"$t":"x:');
 }
 
 /** sha256 of the text, as hex: the hash behind cache keys and deterministic action names. */

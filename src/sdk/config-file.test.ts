@@ -18,7 +18,23 @@ describe("config file", () => {
       project: "default",
       domain: "development",
       localDir: path.join(root, ".flyte"),
+      store: undefined,
+      s3: {},
+      inlineLimit: undefined,
     });
+  });
+
+  it("reads the blob store, S3 settings and inline limit; FLYTE_STORE overrides the store", () => {
+    const file = path.join(root, "s3.yaml");
+    writeFileSync(file, "store: s3://bucket/prefix\ns3:\n  endpoint: http://127.0.0.1:9000\n  region: eu-west-1\nlocal:\n  inlineLimit: 2048\n");
+    expect(loadConfig(root, { FLYTE_CONFIG: file })).toMatchObject({
+      store: "s3://bucket/prefix",
+      s3: { endpoint: "http://127.0.0.1:9000", region: "eu-west-1" },
+      inlineLimit: 2048,
+    });
+    expect(loadConfig(root, { FLYTE_CONFIG: file, FLYTE_STORE: "data-folder" }).store).toBe(path.join(root, "data-folder"));
+    writeFileSync(file, "store: ./blobs\nlocal:\n  inlineLimit: -1\n");
+    expect(() => loadConfig(root, { FLYTE_CONFIG: file })).toThrow(/local\.inlineLimit.*positive integer/);
   });
 
   it("is found by walking up from the working directory; local state sits beside it", () => {

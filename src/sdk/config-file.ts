@@ -19,6 +19,12 @@ export interface FlyteConfig {
   readonly domain: string;
   /** Folder of the local engine's state (runs, cache, data). */
   readonly localDir: string;
+  /** Blob store for raw data: `s3://bucket/prefix` or a folder; undefined means `<localDir>/data`. */
+  readonly store: string | undefined;
+  /** Settings of an S3-compatible store (credentials come from the standard AWS environment variables). */
+  readonly s3: { readonly endpoint?: string | undefined; readonly region?: string | undefined };
+  /** Values larger than this many characters are offloaded to the blob store (default 1 MiB). */
+  readonly inlineLimit: number | undefined;
 }
 
 /** What `flyte create config` writes; omitted keys are left out of the file. */
@@ -29,8 +35,9 @@ export interface ConfigValues {
   localDir?: string | undefined;
 }
 
-const KEYS = ["endpoint", "project", "domain", "local"] as const;
-const LOCAL_KEYS = ["dir"] as const;
+const KEYS = ["endpoint", "project", "domain", "local", "store", "s3"] as const;
+const LOCAL_KEYS = ["dir", "inlineLimit"] as const;
+const S3_KEYS = ["endpoint", "region"] as const;
 
 /** The config file that applies to `cwd`: FLYTE_CONFIG, else the nearest `.flyte/config.yaml` upwards. */
 export function findConfigFile(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -52,7 +59,8 @@ export function findConfigFile(cwd: string = process.cwd(), env: NodeJS.ProcessE
 /** Loads the config that applies to `cwd` (defaults when there is none). */
 export function loadConfig(cwd: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): FlyteConfig {
   const file = findConfigFile(cwd, env);
-  const envDir = env["FLYTE_LOCAL_DIR"];
+  const envDir = env["FLYTE_LOCAL_DIR"] || undefined;
+  const envStore = env["FLYTE_STORE"] || undefined;
   if (!file) {
     return {
       path: undefined,
@@ -60,6 +68,9 @@ export function loadConfig(cwd: string = process.cwd(), env: NodeJS.ProcessEnv =
       project: "default",
       domain: "development",
       localDir: path.resolve(cwd, envDir ?? CONFIG_DIR),
+      store: envStore && resolveStoreSpec(envStore, cwd),
+      s3: {},
+      inlineLimit: undefined,
     };
   }
   const raw = parseFile(file);
@@ -69,6 +80,9 @@ export function loadConfig(cwd: string = process.cwd(), env: NodeJS.ProcessEnv =
   checkKnownKeys(local, LOCAL_KEYS, `${owner}: key "local"`);
   const base = path.dirname(file);
   const localDir = stringAt(local["dir"], `${owner}: key "local.dir"`);
+  const s3 = raw["s3"] === undefined ? {} : objectAt(raw["s3"], `${owner}: key "s3"`);
+  checkKnownKeys(s3, S3_KEYS, `${owner}: key "s3"`);
+  const store = envStore ?? stringAt(raw["store"], `${owner}: key "store"`);
   return {
     path: file,
     endpoint: stringAt(raw["endpoint"], `${owner}: key "endpoint"`),
@@ -76,7 +90,23 @@ export function loadConfig(cwd: string = process.cwd(), env: NodeJS.ProcessEnv =
     domain: stringAt(raw["domain"], `${owner}: key "domain"`) ?? "development",
     // A config file in `.flyte/` keeps local state beside it unless it says otherwise.
     localDir: envDir ? path.resolve(cwd, envDir) : localDir ? path.resolve(base, localDir) : base,
+    store: store && resolveStoreSpec(store, envStore ? cwd : base),
+    s3: { endpoint: stringAt(s3["endpoint"], `${owner}: key "s3.endpoint"`), region: stringAt(s3["region"], `${owner}: key "s3.region"`) },
+    inlineLimit: positiveIntegerAt(local["inlineLimit"], `${owner}: key "local.inlineLimit"`),
   };
+}
+
+/** A store spec with a relative folder resolved against `base`; URIs are kept as they are. */
+function resolveStoreSpec(spec: string, base: string): string {
+  return /^[a-z][a-z0-9+.-]*:/.test(spec) ? spec : path.resolve(base, spec);
+}
+
+function positiveIntegerAt(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError(`${field}: got ${describeValue(value)}; expected a positive integer (characters).`);
+  }
+  return value;
 }
 
 /** Writes a config file (creating its folder); returns its path. */

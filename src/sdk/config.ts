@@ -2,6 +2,7 @@
 // state in a folder (default `.flyte` in the working directory, or FLYTE_LOCAL_DIR).
 import path from "node:path";
 import { InvalidOptionError } from "../errors/index.js";
+import { openBlobStore } from "../blob/index.js";
 import { LocalEngine } from "../engine/index.js";
 import { loadConfig, type FlyteConfig } from "./config-file.js";
 import { checkKnownKeys, checkPlainObject, optionField } from "./option-checks.js";
@@ -13,18 +14,28 @@ export interface InitOptions {
   domain?: string;
   /** Folder of the local engine's state (default `.flyte`, or FLYTE_LOCAL_DIR). */
   localDir?: string;
+  /** Where raw data goes: `s3://bucket/prefix` (endpoint and credentials from FLYTE_S3_ENDPOINT and the AWS variables) or a folder. */
+  store?: string;
+  /** Encoded values longer than this many characters are offloaded to the store (default 1 MiB). */
+  inlineLimit?: number;
 }
 
 interface Settings {
   project: string;
   domain: string;
   localDir: string;
+  store: string | undefined;
+  s3: { endpoint?: string | undefined; region?: string | undefined };
+  inlineLimit: number | undefined;
 }
 
 const settings: Settings = {
   project: "default",
   domain: "development",
-  localDir: process.env["FLYTE_LOCAL_DIR"] ?? ".flyte",
+  localDir: process.env["FLYTE_LOCAL_DIR"] || ".flyte",
+  store: process.env["FLYTE_STORE"] || undefined,
+  s3: {},
+  inlineLimit: undefined,
 };
 
 const engines = new Map<string, LocalEngine>();
@@ -36,13 +47,19 @@ let exitHookInstalled = false;
  */
 export async function init(options: InitOptions = {}): Promise<void> {
   checkPlainObject(options, "flyte.init options");
-  checkKnownKeys(options, ["endpoint", "project", "domain", "localDir"], "flyte.init");
+  checkKnownKeys(options, ["endpoint", "project", "domain", "localDir", "store", "inlineLimit"], "flyte.init");
   if (options.endpoint !== undefined) {
     throw new InvalidOptionError(
       `${optionField("flyte.init", "endpoint")}: remote control planes are not available in this version yet; omit "endpoint" to run locally`,
     );
   }
-  for (const key of ["project", "domain", "localDir"] as const) {
+  if (options.inlineLimit !== undefined) {
+    if (!Number.isSafeInteger(options.inlineLimit) || options.inlineLimit < 1) {
+      throw new InvalidOptionError(`${optionField("flyte.init", "inlineLimit")}: expected a positive integer, got ${JSON.stringify(options.inlineLimit)}`);
+    }
+    settings.inlineLimit = options.inlineLimit;
+  }
+  for (const key of ["project", "domain", "localDir", "store"] as const) {
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== "string" || value === "") {
@@ -64,10 +81,18 @@ export function initFromConfig(cwd: string = process.cwd()): FlyteConfig {
       `config file ${config.path ?? ""} sets "endpoint", but remote control planes are not available in this version yet; remove it to run locally`,
     );
   }
+  applyConfig(config);
+  return config;
+}
+
+/** Makes a loaded config the process's settings (the CLI does this for every command). */
+export function applyConfig(config: FlyteConfig): void {
   settings.project = config.project;
   settings.domain = config.domain;
   settings.localDir = config.localDir;
-  return config;
+  settings.store = config.store;
+  settings.s3 = config.s3;
+  settings.inlineLimit = config.inlineLimit;
 }
 
 export function currentSettings(): Readonly<Settings> {
@@ -79,7 +104,8 @@ export function localEngine(dir: string = settings.localDir): LocalEngine {
   const key = path.resolve(dir);
   let engine = engines.get(key);
   if (!engine) {
-    engine = LocalEngine.open(key);
+    const blobs = settings.store === undefined ? undefined : openBlobStore(settings.store, definedOnly(settings.s3));
+    engine = LocalEngine.open(key, { blobs, inlineLimit: settings.inlineLimit });
     engines.set(key, engine);
     installExitHook();
   }
@@ -91,6 +117,10 @@ export async function shutdown(): Promise<void> {
   const open = [...engines.values()];
   engines.clear();
   await Promise.all(open.map((engine) => engine.close()));
+}
+
+function definedOnly(s3: Settings["s3"]): { endpoint?: string; region?: string } {
+  return { ...(s3.endpoint === undefined ? {} : { endpoint: s3.endpoint }), ...(s3.region === undefined ? {} : { region: s3.region }) };
 }
 
 function installExitHook(): void {

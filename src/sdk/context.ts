@@ -1,6 +1,6 @@
 // flyte.ctx(): what a running task knows about itself. Outside a run there is no context (undefined), so task
 // functions stay callable as plain functions in unit tests.
-import { currentFrame } from "../engine/index.js";
+import { attemptDataPrefix, currentFrame } from "../engine/index.js";
 
 export interface TaskContext {
   readonly runName: string;
@@ -42,7 +42,7 @@ export function ctx(): TaskContext | undefined {
     project: run.settings.project,
     domain: run.settings.domain,
     inputs,
-    rawDataPath: `${run.rawDataPath}/${node.name}/${node.attempt}`,
+    rawDataPath: attemptDataPrefix(run.rawDataPath, node.name, node.attempt),
     group,
     labels: run.settings.labels,
     get signal() {

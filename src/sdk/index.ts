@@ -1,6 +1,6 @@
 // The authoring API part: environments, tasks, and what task code calls while it runs.
 export { Cache, type CacheBehavior, type CacheOptions } from "./cache-policy.js";
-export { init, initFromConfig, localEngine, shutdown, type InitOptions } from "./config.js";
+export { applyConfig, init, initFromConfig, localEngine, shutdown, type InitOptions } from "./config.js";
 export { CONFIG_DIR, CONFIG_FILE, findConfigFile, loadConfig, writeConfig, type ConfigValues, type FlyteConfig } from "./config-file.js";
 export { ctx, type TaskContext } from "./context.js";
 export { TaskEnvironment, type TaskEnvironmentOptions } from "./environment.js";

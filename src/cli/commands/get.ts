@@ -3,18 +3,20 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { loadConfig, localEngine } from "../../sdk/index.js";
+import { loadConfig } from "../../sdk/index.js";
+import { commandEngine } from "../engine.js";
 import type { ActionRecord, RunRecord, RunStore } from "../../store/index.js";
 import { formatDuration, formatError, renderActionTree, toDisplayJson } from "../format.js";
 import { UsageError } from "../inputs/index.js";
 import type { Io } from "../io.js";
+import { registerOutputCommand } from "./output.js";
 
 interface JsonFlag {
   json?: boolean;
 }
 
 function store(io: Io): RunStore {
-  return localEngine(loadConfig(io.cwd).localDir).store;
+  return commandEngine(io).store;
 }
 
 async function requireRun(io: Io, name: string): Promise<RunRecord> {
@@ -31,7 +33,8 @@ async function requireAction(io: Io, runName: string, actionName: string): Promi
 }
 
 export function registerGetCommand(program: Command, io: Io): void {
-  const get = program.command("get").description("show runs, actions, logs, reports and config");
+  const get = program.command("get").description("show runs, actions, outputs, logs, reports and config");
+  registerOutputCommand(get, io);
 
   get
     .command("run")

@@ -2,7 +2,8 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { TERMINAL_PHASES } from "../../store/index.js";
-import { CONFIG_DIR, CONFIG_FILE, loadConfig, localEngine, writeConfig } from "../../sdk/index.js";
+import { CONFIG_DIR, CONFIG_FILE, loadConfig, writeConfig } from "../../sdk/index.js";
+import { commandEngine } from "../engine.js";
 import { UsageError } from "../inputs/index.js";
 import { EXIT_FAILED, type Io } from "../io.js";
 
@@ -16,7 +17,7 @@ export function registerManageCommands(program: Command, io: Io): void {
     .argument("<name>", "run name")
     .option("--reason <text>", "why (recorded with the run)", "aborted with flyte abort run")
     .action(async (name: string, flags: { reason: string }) => {
-      const engine = localEngine(loadConfig(io.cwd).localDir);
+      const engine = commandEngine(io);
       const run = await engine.store.getRun(name);
       if (!run) throw new UsageError(`run "${name}" does not exist; list runs with "flyte get run"`);
       if (TERMINAL_PHASES.has(run.phase)) {

@@ -6,11 +6,13 @@ import type { Command } from "commander";
 import { newRunName, setLogEcho } from "../../engine/index.js";
 import { extractInterfaces, type TaskInterface } from "../../deploy/interface/index.js";
 import * as flyte from "../../index.js";
-import { declareTaskInterface, loadConfig, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
+import { declareTaskInterface, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
+import { commandConfig } from "../engine.js";
 import type { WriteOp } from "../../store/index.js";
 import { createProgressView } from "../progress/index.js";
 import { failingAction, formatError, toDisplayJson } from "../format.js";
 import { parseTaskInputs, renderTaskHelp, UsageError } from "../inputs/index.js";
+import { storeDataInputs } from "../data-inputs.js";
 import { findTask, importUserModule } from "../load-module.js";
 import { EXIT_FAILED, EXIT_OK, type Io } from "../io.js";
 
@@ -52,7 +54,7 @@ export function registerRunCommand(program: Command, io: Io): void {
 }
 
 async function runCommand(io: Io, file: string | undefined, taskName: string | undefined, inputs: string[], flags: RunFlags): Promise<number> {
-  const config = loadConfig(io.cwd);
+  const config = commandConfig(io);
   if (!flags.local && config.endpoint !== undefined) {
     throw new UsageError(
       `the config ${config.path ?? ""} sets an endpoint, but remote runs are not available in this version yet; add --local to run here`,
@@ -82,6 +84,8 @@ async function runCommand(io: Io, file: string | undefined, taskName: string | u
     if (template) declareTaskInterface(template.id, known.interfaceHash);
   }
   const name = flags.name ?? newRunName();
+  const engine = localEngine(config.localDir);
+  const runArgs = await storeDataInputs(iface, args, engine.resources.blobs, name, io.cwd);
   return watchRun(io, config.localDir, name, flags, () =>
     flyte
       .withRunContext({
@@ -92,7 +96,7 @@ async function runCommand(io: Io, file: string | undefined, taskName: string | u
         overwriteCache: flags.overwriteCache === true,
         labels: { [SOURCE_LABEL]: absolute },
       })
-      .run(task, ...args),
+      .run(task, ...runArgs),
   );
 }
 
