@@ -72,6 +72,27 @@ const readMissing = env.task(async function readMissing(file: File): Promise<str
   return file.readText();
 });
 
+const partialUris: string[] = [];
+const flakyWriter = env.task({ retries: 1 }, async function flakyWriter(): Promise<File> {
+  const file = File.new("result.txt");
+  partialUris.push(file.uri);
+  if (flyte.ctx()!.attempt === 1) {
+    await file.write("half-written by the failed attempt");
+    throw new Error("crashed after a partial write");
+  }
+  return file.write("complete");
+});
+const readBack = env.task(async function readBack(): Promise<string> {
+  return (await flakyWriter()).readText();
+});
+
+const readTable = env.task(async function readTable(df: DataFrame): Promise<number> {
+  return (await df.toRows()).length;
+});
+const parseTable = env.task(async function parseTable(uri: string): Promise<number> {
+  return readTable(await DataFrame.fromParquet(uri));
+});
+
 let hashed = 0;
 const contentHash = env.task({ cache: "auto" }, async function contentHash(file: File): Promise<string> {
   hashed++;
@@ -187,6 +208,47 @@ describe.each(stores)("data by reference on the %s", (_label, openStore) => {
     expect(result.error?.message).toContain("nowhere/missing.txt");
     const [root] = await h.engine.store.listActions(result.name);
     expect(root?.outputs).toBeNull();
+  });
+});
+
+describe("data errors and retries", () => {
+  let h: Harness;
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir("flyte-data-errors-");
+    const blobs = new FolderBlobStore(path.join(dir, "data"));
+    h = harness(new LocalEngine(openSqliteStore(path.join(dir, "local.db")), blobs), blobs);
+  });
+  afterAll(async () => {
+    await h.engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a retried attempt writes under its own prefix and never reads what the failed attempt half-wrote", async () => {
+    partialUris.length = 0;
+    const result = await h.run(readBack);
+    expect(result.output).toBe("complete");
+    expect(partialUris).toHaveLength(2);
+    expect(partialUris[0]).toMatch(/\/1\/[0-9a-f]{8}\/result\.txt$/);
+    expect(partialUris[1]).toMatch(/\/2\/[0-9a-f]{8}\/result\.txt$/);
+  });
+
+  it("a URI no configured store owns fails the action with a DataNotFoundError naming it", async () => {
+    const result = await h.run(readMissing, new File({ uri: "s3://unconfigured-bucket/x.txt", name: "x.txt" }));
+    expect(result.phase).toBe("failed");
+    expect(result.error).toBeInstanceOf(flyte.errors.DataNotFoundError);
+    expect(result.error?.message).toContain("s3://unconfigured-bucket/x.txt");
+  });
+
+  it("a corrupt Parquet file fails with a DataFormatError naming its URI, and nothing is recorded as a success", async () => {
+    const bad = path.join(dir, "corrupt.parquet");
+    writeFileSync(bad, "PAR1 this is not really parquet PAR1");
+    const result = await h.run(parseTable, bad);
+    expect(result.phase).toBe("failed");
+    expect(result.error).toBeInstanceOf(flyte.errors.DataFormatError);
+    expect(result.error?.message).toContain("corrupt.parquet");
+    const actions = await h.engine.store.listActions(result.name);
+    expect(actions.filter((a) => a.phase === "succeeded")).toEqual([]);
   });
 });
 

@@ -14,6 +14,7 @@ import { encodeValue } from "../io/index.js";
 import type { ActionPhase, ActionRecord, ActionTransition, WriteOp } from "../store/index.js";
 import type { ActionNode } from "./action-node.js";
 import { runInFrame } from "./context.js";
+import { attemptDataPrefix } from "./data-context-provider.js";
 import { storedValue, type EngineResources } from "./resources.js";
 import type { RunState } from "./run-state.js";
 import type { ActionFrame, TaskTemplate } from "./types.js";
@@ -59,7 +60,7 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
       const value = await runOnce(run, node, task, execution.args);
       await runFinalizers(node);
       const encoded = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
-      const outputs = await storedValue(resources, encoded, `${run.rawDataPath}/${node.name}/${attempt}/outputs.json`);
+      const outputs = await storedValue(resources, encoded, `${attemptDataPrefix(run.rawDataPath, node.name, attempt)}/outputs.json`);
       const endedAt = Date.now();
       const ops: WriteOp[] = [
         transition(run, node, { phase: "succeeded", attempt, endedAt, outputs, error: null }),

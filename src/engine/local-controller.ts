@@ -8,6 +8,7 @@ import { TERMINAL_PHASES, type ActionRecord, type CacheStatus, type WriteOp } fr
 import { ActionNode } from "./action-node.js";
 import { lostAttempt, runAttempts } from "./attempt-runner.js";
 import { cacheKeyFor } from "./cache.js";
+import { attemptDataPrefix } from "./data-context-provider.js";
 import { childActionName } from "./naming.js";
 import { storedValue, type EngineResources } from "./resources.js";
 import { loadStoredValue } from "./value-offload.js";
@@ -28,12 +29,7 @@ export class LocalController implements Controller {
   constructor(private readonly resources: EngineResources) {}
 
   async submit(frame: ActionFrame, task: TaskTemplate, args: readonly unknown[]): Promise<unknown> {
-    const parent = frame.node;
-    throwIfStopped(parent);
-    const inputs = encodeValue(args, { what: `inputs of task ${task.id}` });
-    const seq = parent.nextSeq++;
-    const name = childActionName(parent.name, task.id, hashText(inputs), seq, frame.group);
-    const prior = frame.run.prior.get(name);
+    const { inputs, seq, name, prior } = identifyCall(frame, task.id, args, `inputs of task ${task.id}`);
     if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
 
     const call: ChildCall = { frame, task, name, seq, inputs, prior };
@@ -44,16 +40,11 @@ export class LocalController implements Controller {
   }
 
   async trace(frame: ActionFrame, fnName: string, fn: (...args: any[]) => unknown, args: readonly unknown[]): Promise<unknown> {
-    const parent = frame.node;
-    throwIfStopped(parent);
-    const inputs = encodeValue(args, { what: `inputs of trace ${fnName}` });
-    const seq = parent.nextSeq++;
-    const name = childActionName(parent.name, `trace:${fnName}`, hashText(inputs), seq, frame.group);
-    const prior = frame.run.prior.get(name);
+    const { inputs, seq, name, prior } = identifyCall(frame, `trace:${fnName}`, args, `inputs of trace ${fnName}`);
     if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
 
     const attempt = (prior?.attempt ?? 0) + 1;
-    const dataPrefix = `${frame.run.rawDataPath}/${name}/${attempt}`;
+    const dataPrefix = attemptDataPrefix(frame.run.rawDataPath, name, attempt);
     const storedInputs = await storedValue(this.resources, inputs, `${dataPrefix}/inputs.json`);
     const startedAt = Date.now();
     const record = (fields: Pick<ActionRecord, "phase" | "outputs" | "error">): WriteOp => ({
@@ -61,7 +52,7 @@ export class LocalController implements Controller {
       action: {
         runName: frame.run.name,
         name,
-        parentName: parent.name,
+        parentName: frame.node.name,
         type: "trace",
         taskName: fnName,
         group: frame.group,
@@ -142,7 +133,7 @@ export class LocalController implements Controller {
   private async newAction(call: ChildCall, cacheKey: string | null, cacheStatus: CacheStatus): Promise<ActionRecord> {
     const { frame, prior } = call;
     const attempt = prior ? prior.attempt + 1 : 1;
-    const inputs = await storedValue(this.resources, call.inputs, `${frame.run.rawDataPath}/${call.name}/${attempt}/inputs.json`);
+    const inputs = await storedValue(this.resources, call.inputs, `${attemptDataPrefix(frame.run.rawDataPath, call.name, attempt)}/inputs.json`);
     return actionRecord(call, cacheKey, cacheStatus, attempt, inputs);
   }
 }
@@ -169,6 +160,19 @@ function actionRecord(call: ChildCall, cacheKey: string | null, cacheStatus: Cac
     startedAt: now,
     endedAt: null,
   };
+}
+
+/**
+ * Encodes a call's arguments, gives it the next sequence number of its parent and its deterministic name, and
+ * finds what an earlier execution recorded under that name. Throws when the parent can no longer start work.
+ */
+function identifyCall(frame: ActionFrame, identity: string, args: readonly unknown[], what: string) {
+  const parent = frame.node;
+  throwIfStopped(parent);
+  const inputs = encodeValue(args, { what });
+  const seq = parent.nextSeq++;
+  const name = childActionName(parent.name, identity, hashText(inputs), seq, frame.group);
+  return { inputs, seq, name, prior: frame.run.prior.get(name) };
 }
 
 function throwIfStopped(node: ActionNode): void {

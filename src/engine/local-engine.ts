@@ -15,7 +15,7 @@ import { decodeValue, encodeValue } from "../io/index.js";
 import { FolderBlobStore, type BlobStore } from "../blob/index.js";
 import { registerBlobStore } from "../io/data-context.js";
 import { TERMINAL_PHASES, openSqliteStore, type ActionPhase, type RunStore, type WriteOp } from "../store/index.js";
-import { installDataContext } from "./data-context-provider.js";
+import { attemptDataPrefix, installDataContext } from "./data-context-provider.js";
 import { storedValue } from "./resources.js";
 import { DEFAULT_INLINE_LIMIT, loadStoredValue } from "./value-offload.js";
 import { descendantAborted, lostAttempt, runAttempts } from "./attempt-runner.js";
@@ -225,7 +225,7 @@ export class LocalEngine {
   ): Promise<RunOutcome> {
     const { batcher } = this.resources;
     const now = Date.now();
-    const storedInputs = await storedValue(this.resources, inputs, `${run.rawDataPath}/${ROOT_ACTION}/${firstAttempt}/inputs.json`);
+    const storedInputs = await storedValue(this.resources, inputs, `${attemptDataPrefix(run.rawDataPath, ROOT_ACTION, firstAttempt)}/inputs.json`);
     const ops = runOps(storedInputs);
     const root = {
       runName: run.name,

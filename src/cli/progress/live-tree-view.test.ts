@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { HIDE_CURSOR, SHOW_CURSOR, SPINNER } from "./progress-format.js";
 import { createProgressView, type ProgressView } from "./progress-view.js";
-import { FakeOut, actionName, errorRecord, insert, log, runEnd, runInsert, stripAnsi, transition } from "./synthetic-run.js";
+import { FakeOut, actionName, errorRecord, insert, log, runEnd, runInsert, stripAnsi, transition } from "../../../test/support/progress-ops.js";
 
 const CURSOR_UP = /\x1b\[(\d+)A\r\x1b\[J/g;
 

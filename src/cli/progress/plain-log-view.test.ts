@@ -12,7 +12,7 @@ import {
   runEnd,
   runInsert,
   transition,
-} from "./synthetic-run.js";
+} from "../../../test/support/progress-ops.js";
 
 function plainView(out: FakeOut, overrides: { follow?: boolean; color?: boolean } = {}): ProgressView {
   return createProgressView({ out, tty: false, runName: "rtest", follow: false, color: false, ...overrides });

@@ -1,7 +1,7 @@
 // Text primitives: human durations, grouped counts, colour on/off and cutting coloured lines to a width.
 import { describe, expect, it } from "vitest";
 import { emptyCounts, fitToWidth, formatCount, formatDuration, paint, symbolCounts, wordCounts } from "./progress-format.js";
-import { stripAnsi } from "./synthetic-run.js";
+import { stripAnsi } from "../../../test/support/progress-ops.js";
 
 describe("progress text", () => {
   it("formats durations for people", () => {

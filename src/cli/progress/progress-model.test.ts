@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { ActionState } from "./progress-model.js";
 import { ProgressModel } from "./progress-model.js";
-import { actionName, errorRecord, insert, log, runEnd, runInsert, transition } from "./synthetic-run.js";
+import { actionName, errorRecord, insert, log, runEnd, runInsert, transition } from "../../../test/support/progress-ops.js";
 
 describe("ProgressModel", () => {
   it("counts actions per phase as they move", () => {

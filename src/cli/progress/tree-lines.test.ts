@@ -2,7 +2,7 @@
 // its "… N more" marker, and lines cut to the terminal width.
 import { describe, expect, it } from "vitest";
 import { ProgressModel } from "./progress-model.js";
-import { actionName, childSucceeds, errorRecord, insert, runInsert, transition } from "./synthetic-run.js";
+import { actionName, childSucceeds, errorRecord, insert, runInsert, transition } from "../../../test/support/progress-ops.js";
 import { renderTreeFrame, type TreeFrameOptions } from "./tree-lines.js";
 
 const frameOptions: TreeFrameOptions = { maxLines: 40, columns: 120, now: 5000, color: false, spin: "●", since: 0 };

@@ -1,8 +1,8 @@
 // Test support for the progress view: builders for the WriteOps the engine writes (same shapes and order as
 // attempt-runner / local-controller) and a fake output stream that records writes and can pose as a terminal.
 import { Writable } from "node:stream";
-import type { ErrorRecord } from "../../errors/index.js";
-import type { ActionPhase, ActionRecord, WriteOp } from "../../store/index.js";
+import type { ErrorRecord } from "../../src/errors/index.js";
+import type { ActionPhase, ActionRecord, WriteOp } from "../../src/store/index.js";
 
 export const RUN = "rtest";
 
