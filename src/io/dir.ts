@@ -1,7 +1,6 @@
 // Dir: a reference to a tree of files under one URI prefix. Uploaded file by file (streaming), identified in
 // cache keys by a hash over its files' relative paths and content hashes.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -56,7 +55,8 @@ export class Dir {
     }
     const uri = newObjectUri(ctx, name);
     for (const rel of files) {
-      const written = await writeHashed(ctx.store, `${uri}/${rel}`, createReadStream(path.join(absolute, rel)));
+      const local = path.join(absolute, rel);
+      const [written] = await Promise.all([hashLocalFile(local), ctx.store.putFile(`${uri}/${rel}`, local)]);
       hashes.push([rel, written.hash]);
     }
     return new Dir({ uri, name, hash: treeHash(hashes) });

@@ -3,7 +3,6 @@
 // hash, so the same content under another path is a cache hit.
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { DataNotFoundError, InvalidInputError } from "../errors/index.js";
@@ -76,7 +75,8 @@ export class File {
       return new File({ uri: pathToFileURL(absolute).href, name, size, hash });
     }
     const uri = newObjectUri(ctx, name);
-    const { size, hash } = await writeHashed(ctx.store, uri, createReadStream(absolute));
+    // putFile streams multipart parts straight from disk (bounded memory on S3); the hash is a parallel read.
+    const [{ size, hash }] = await Promise.all([hashLocalFile(absolute), ctx.store.putFile(uri, absolute)]);
     return new File({ uri, name, size, hash });
   }
 
