@@ -6,6 +6,7 @@ import { shutdown } from "../sdk/index.js";
 import { registerGetCommand } from "./commands/get.js";
 import { registerManageCommands } from "./commands/manage.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerServerCommand } from "./commands/server.js";
 import { EXIT_FAILED, EXIT_USAGE, processIo, type Io } from "./io.js";
 
 const USAGE_CODES = new Set(["USAGE", "INVALID_INPUT", "INVALID_OPTION", "TASK_NOT_FOUND", "RUN_NOT_FOUND", "SERIALIZATION"]);
@@ -20,6 +21,7 @@ export function buildProgram(io: Io): Command {
   registerRunCommand(program, io);
   registerGetCommand(program, io);
   registerManageCommands(program, io);
+  registerServerCommand(program, io);
   return program;
 }
 

@@ -1,5 +1,5 @@
 // The store part's only import point: the RunStore seam and its implementations. Other parts depend on
-// the RunStore interface and pick an implementation here (SQLite for local mode).
+// the RunStore interface and pick an implementation here (SQLite for local mode, PostgreSQL for servers).
 export type {
   ActionPhase,
   ActionRecord,
@@ -20,3 +20,5 @@ export type {
 export { TERMINAL_PHASES } from "./types.js";
 export { openSqliteStore } from "./sqlite/open-sqlite-store.js";
 export { SqliteRunStore } from "./sqlite/sqlite-run-store.js";
+export { openPostgresStore, type PostgresStoreOptions } from "./postgres/open-postgres-store.js";
+export { PostgresRunStore } from "./postgres/postgres-run-store.js";

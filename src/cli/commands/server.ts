@@ -1,0 +1,71 @@
+// `flyte start server`: the control plane's API over an in-process engine, in the foreground until SIGTERM or
+// SIGINT. Task files given with --load are imported up front (through tsx, like `flyte run`), so a bad file
+// fails the start instead of the first run.
+import path from "node:path";
+import { Option, type Command } from "commander";
+import { openBlobStore } from "../../blob/index.js";
+import { startServer } from "../../server/index.js";
+import { openPostgresStore, openSqliteStore, type RunStore } from "../../store/index.js";
+import { commandConfig } from "../engine.js";
+import { UsageError } from "../inputs/index.js";
+import type { Io } from "../io.js";
+import { importUserModule } from "../load-module.js";
+
+interface ServerFlags {
+  port: string;
+  host: string;
+  authToken?: string;
+  insecureLocal?: boolean;
+  db?: string;
+  store?: string;
+  load: string[];
+}
+
+export function registerServerCommand(program: Command, io: Io): void {
+  // `start` also groups other long-running commands (worker, ui); reuse it when another module made it.
+  const start = program.commands.find((command) => command.name() === "start") ?? program.command("start").description("start long-running services");
+  start
+    .command("server")
+    .description("serve the control-plane API (runs execute in this process)")
+    .option("--port <port>", "port to listen on (0 picks a free one)", "8090")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .addOption(new Option("--auth-token <token>", "bearer token clients must send (default: generated and stored in <localDir>/server-token)").env("FLYTE_SERVER_TOKEN"))
+    .option("--insecure-local", "serve without a token (only on 127.0.0.1, localhost or ::1)")
+    .option("--db <spec>", "RunStore: sqlite:PATH (default sqlite:<localDir>/server.db) or postgres://user@host:port/db")
+    .option("--store <spec>", "raw-data store: a folder or s3://bucket/prefix (default: the config's, else <localDir>/data)")
+    .option("--load <file>", "a TypeScript file whose exported tasks the server can run (repeatable)", (file: string, files: string[]) => [...files, file], [])
+    .action(async (flags: ServerFlags) => {
+      const port = Number(flags.port);
+      if (!/^\d+$/.test(flags.port) || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${flags.port}`);
+      const config = commandConfig(io);
+      const s3 = { ...(config.s3.endpoint === undefined ? {} : { endpoint: config.s3.endpoint }), ...(config.s3.region === undefined ? {} : { region: config.s3.region }) };
+      const storeSpec = flags.store ?? config.store;
+      const server = await startServer({
+        port,
+        host: flags.host,
+        localDir: config.localDir,
+        authToken: flags.authToken,
+        insecureLocal: flags.insecureLocal === true,
+        load: flags.load.map((file) => path.resolve(io.cwd, file)),
+        importModule: importUserModule,
+        runStore: flags.db === undefined ? undefined : await openRunStore(flags.db, io.cwd),
+        blobs: storeSpec === undefined ? undefined : openBlobStore(storeSpec, s3),
+        inlineLimit: config.inlineLimit,
+        project: config.project,
+        domain: config.domain,
+        stopOnSignals: true,
+        out: (line) => io.out(line),
+        log: (line) => io.err(line),
+      });
+      io.out(`flyte server listening on ${server.url}`);
+      await server.closed;
+      io.out("flyte server stopped");
+    });
+}
+
+/** The RunStore a `--db` spec names. */
+async function openRunStore(spec: string, cwd: string): Promise<RunStore> {
+  if (/^postgres(ql)?:\/\//.test(spec)) return openPostgresStore(spec);
+  if (spec.startsWith("sqlite:")) return openSqliteStore(path.resolve(cwd, spec.slice("sqlite:".length)));
+  throw new UsageError(`--db must be sqlite:PATH or postgres://user@host:port/database, got ${spec}`);
+}

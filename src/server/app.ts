@@ -1,0 +1,93 @@
+// The control plane's HTTP API as a Hono app (Web-standard Request/Response, so tests call `app.request` and
+// serve.ts mounts it on Node). Everything lives under /v1; every route but health and the OpenAPI document
+// needs the bearer token when one is set; every error leaves in one JSON shape.
+import { createRequire } from "node:module";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requestId } from "hono/request-id";
+import type { LocalEngine, TaskTemplate } from "../engine/index.js";
+import { ApiError, mapError } from "./api-error.js";
+import type { ApiContext, ApiEnv } from "./api-context.js";
+import { requireToken } from "./auth.js";
+import { openApiDocument } from "./openapi.js";
+import { registerRunRoutes } from "./routes-runs.js";
+import { registerTaskRoutes } from "./routes-tasks.js";
+import { registerWatchRoutes } from "./routes-watch.js";
+import { RunLauncher } from "./run-launcher.js";
+import { WatchHub } from "./watch-hub.js";
+
+/** The package version (src/server and dist/server both sit two folders below package.json). */
+export const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+/** Request bodies above this size are refused (inputs this large belong in a File or the blob store). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+const OPEN_PATHS: ReadonlySet<string> = new Set(["/v1/health", "/v1/openapi.json"]);
+
+export interface ApiOptions {
+  readonly engine: LocalEngine;
+  /** Bearer token every request must carry; undefined serves without authentication (local use only). */
+  readonly authToken: string | undefined;
+  /** Tasks listed by GET /v1/tasks (those exported by the loaded files). */
+  readonly tasks?: readonly TaskTemplate[] | undefined;
+  /** Finds a task by id for new runs; defaults to looking in `tasks`. */
+  readonly loadTask?: ((id: string) => TaskTemplate | undefined) | undefined;
+  /** Project and domain of runs whose request names none. */
+  readonly project?: string | undefined;
+  readonly domain?: string | undefined;
+  /** Where unexpected errors are reported (default: stderr). */
+  readonly log?: ((message: string) => void) | undefined;
+  /** Shares one watch hub with the caller (serve.ts closes it on shutdown); created here otherwise. */
+  readonly hub?: WatchHub | undefined;
+  readonly heartbeatMs?: number | undefined;
+}
+
+export function createApi(options: ApiOptions): Hono<ApiEnv> {
+  const log = options.log ?? ((message: string) => void process.stderr.write(`${message}\n`));
+  const tasks = options.tasks ?? [];
+  const byId = new Map(tasks.map((task) => [task.id, task]));
+  const api: ApiContext = {
+    engine: options.engine,
+    launcher: new RunLauncher(options.engine, log),
+    hub: options.hub ?? new WatchHub(options.engine, { log }),
+    tasks,
+    loadTask: options.loadTask ?? ((id) => byId.get(id)),
+    project: options.project ?? "default",
+    domain: options.domain ?? "development",
+    heartbeatMs: options.heartbeatMs,
+  };
+
+  const app = new Hono<ApiEnv>();
+  app.use(requestId());
+  app.use("/v1/*", requireToken(options.authToken, OPEN_PATHS));
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "BODY_TOO_LARGE", `the request body is over ${MAX_BODY_BYTES} bytes; pass large values as a File`, "body");
+      },
+    }),
+  );
+
+  app.get("/v1/health", (c) => c.json({ ok: true, version: VERSION }));
+  const document = openApiDocument(VERSION);
+  app.get("/v1/openapi.json", (c) => c.json(document));
+  registerRunRoutes(app, api);
+  registerTaskRoutes(app, api);
+  registerWatchRoutes(app, api);
+
+  app.notFound((c) => {
+    return c.json({ error: { code: "NOT_FOUND", message: `there is no route ${c.req.method} ${c.req.path}; see GET /v1/openapi.json` } }, 404);
+  });
+  app.onError((error, c) => {
+    const id = c.get("requestId");
+    const mapped = mapError(error, id);
+    if (mapped.unexpected) {
+      log(`request ${id} ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`);
+    }
+    if (mapped.status === 401) c.header("WWW-Authenticate", 'Bearer realm="flyte"');
+    return c.json(mapped.body, mapped.status);
+  });
+  return app;
+}

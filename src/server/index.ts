@@ -1,0 +1,8 @@
+// The server part's only import point: the HTTP API over the engine (createApi) and the Node server around it
+// (startServer). Only the CLI's `flyte start server` imports it.
+export { createApi, MAX_BODY_BYTES, VERSION, type ApiOptions } from "./app.js";
+export { ApiError, type ApiErrorBody } from "./api-error.js";
+export { openApiDocument } from "./openapi.js";
+export { startServer, TOKEN_FILE, type RunningServer, type ServerOptions } from "./serve.js";
+export type { ApiAction, ApiAttempt, ApiLog, ApiRun, ApiTask } from "./views.js";
+export { WatchHub, WATCH_INTERVAL_MS } from "./watch-hub.js";

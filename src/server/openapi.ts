@@ -1,0 +1,154 @@
+// The OpenAPI 3.1 description of the API, written by hand next to the routes. Request bodies come from the same
+// schema objects that validate them, and a test checks that every registered route appears here.
+import { viewSchemas } from "./views.js";
+import { abortRunBody, PAGE_LIMIT, PHASES, startRunBody } from "./routes-runs.js";
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json): Json => ({ "application/json": { schema } });
+const obj = (properties: Json): Json => ({ type: "object", properties, required: Object.keys(properties) });
+const arrayOf = (name: string): Json => ({ type: "array", items: ref(name) });
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "malformed JSON, or a body or query parameter that is not accepted (error.field names it)",
+  401: "missing or wrong bearer token",
+  404: "unknown run, action, task or report",
+  409: "conflict with the run's current state",
+  500: "unexpected server failure (error.requestId identifies it in the server log)",
+};
+
+function errors(...statuses: number[]): Json {
+  return Object.fromEntries([...statuses, 500].map((status) => [String(status), { description: ERROR_TEXT[status], content: json(ref("Error")) }]));
+}
+
+const pathParam = (name: string, description: string): Json => ({ name, in: "path", required: true, schema: { type: "string" }, description });
+const queryParam = (name: string, schema: Json, description: string): Json => ({ name, in: "query", required: false, schema, description });
+const RUN = pathParam("name", "run name");
+const ACTION = pathParam("action", "action name (the root action is a0)");
+const LIMIT = queryParam("limit", { type: "integer", minimum: PAGE_LIMIT.min, maximum: PAGE_LIMIT.max, default: 50 }, "page size");
+const PHASE = queryParam("phase", { type: "string", enum: PHASES }, "only runs in this phase");
+
+interface Operation {
+  summary: string;
+  parameters?: Json[];
+  body?: Json;
+  ok: [status: number, description: string, content: Json];
+  errors: number[];
+  open?: boolean;
+}
+
+function operation(op: Operation): Json {
+  const out: Json = {
+    summary: op.summary,
+    parameters: op.parameters ?? [],
+    responses: { [String(op.ok[0])]: { description: op.ok[1], content: op.ok[2] }, ...errors(...(op.open ? [] : [401]), ...op.errors) },
+  };
+  if (op.body) out["requestBody"] = { required: true, content: json(op.body) };
+  if (op.open) out["security"] = [];
+  return out;
+}
+
+const sse = (description: string): Json => ({ "text/event-stream": { schema: { type: "string", description } } });
+
+export function openApiDocument(version: string): Json {
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Flyte for TypeScript control plane",
+      version,
+      description: "Runs, actions, logs, reports, tasks and watch streams. Errors are { error: { code, message, field?, requestId? } }.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ bearer: [] }],
+    paths: {
+      "/v1/health": {
+        get: operation({ summary: "liveness; needs no token", open: true, errors: [], ok: [200, "the server is up", json(obj({ ok: { const: true }, version: { type: "string" } }))] }),
+      },
+      "/v1/openapi.json": {
+        get: operation({ summary: "this document; needs no token", open: true, errors: [], ok: [200, "OpenAPI 3.1 document", json({ type: "object" })] }),
+      },
+      "/v1/runs": {
+        post: operation({ summary: "start a run", body: startRunBody.jsonSchema as Json, errors: [400, 404, 409], ok: [201, "the stored run", json(obj({ run: ref("Run") }))] }),
+        get: operation({
+          summary: "list runs, newest first",
+          parameters: [LIMIT, queryParam("offset", { type: "integer", minimum: 0, default: 0 }, "rows to skip"), PHASE],
+          errors: [400],
+          ok: [200, "a page of runs; nextOffset is null on the last page", json(obj({ runs: arrayOf("Run"), nextOffset: { anyOf: [{ type: "integer" }, { type: "null" }] } }))],
+        }),
+      },
+      "/v1/runs/{name}": {
+        get: operation({ summary: "one run", parameters: [RUN], errors: [404], ok: [200, "the run", json(obj({ run: ref("Run") }))] }),
+      },
+      "/v1/runs/{name}/abort": {
+        post: operation({
+          summary: "abort a run and all its actions",
+          parameters: [RUN],
+          body: abortRunBody.jsonSchema as Json,
+          errors: [400, 404, 409],
+          ok: [202, "abort requested; the run reaches phase aborted shortly", json(obj({ run: ref("Run") }))],
+        }),
+      },
+      "/v1/runs/{name}/logs": {
+        get: operation({ summary: "console output of every action of a run", parameters: [RUN], errors: [404], ok: [200, "log lines in write order", json(obj({ logs: arrayOf("LogRecord") }))] }),
+      },
+      "/v1/runs/{name}/actions": {
+        get: operation({
+          summary: "actions of a run in creation order",
+          parameters: [RUN, queryParam("parent", { type: "string" }, "only the direct children of this action")],
+          errors: [404],
+          ok: [200, "the actions", json(obj({ actions: arrayOf("Action") }))],
+        }),
+      },
+      "/v1/runs/{name}/actions/{action}": {
+        get: operation({ summary: "one action with its finished attempts", parameters: [RUN, ACTION], errors: [404], ok: [200, "the action", json(obj({ action: ref("Action"), attempts: arrayOf("Attempt") }))] }),
+      },
+      "/v1/runs/{name}/actions/{action}/logs": {
+        get: operation({
+          summary: "console output of one action",
+          parameters: [RUN, ACTION, queryParam("attempt", { type: "integer", minimum: 1 }, "only this attempt")],
+          errors: [400, 404],
+          ok: [200, "log lines in write order", json(obj({ logs: arrayOf("LogRecord") }))],
+        }),
+      },
+      "/v1/runs/{name}/actions/{action}/report": {
+        get: operation({ summary: "the action's HTML report (latest attempt), served sandboxed", parameters: [RUN, ACTION], errors: [404], ok: [200, "the report", { "text/html": { schema: { type: "string" } } }] }),
+      },
+      "/v1/runs/{name}/watch": {
+        get: operation({
+          summary: "stream a run: snapshot, then live changes, then end",
+          parameters: [RUN],
+          errors: [404],
+          ok: [200, "events: snapshot {run, actions}; action {actions} (batched, at most one update per action per ~50 ms); run {run}; end {run}; error {error}. Comment lines are heartbeats.", sse("server-sent events")],
+        }),
+      },
+      "/v1/watch/runs": {
+        get: operation({
+          summary: "stream the run list: snapshot, then changed runs",
+          parameters: [LIMIT, PHASE],
+          errors: [400],
+          ok: [200, "events: snapshot {runs} (limit and phase apply to it); runs {runs} with every changed run", sse("server-sent events")],
+        }),
+      },
+      "/v1/tasks": {
+        get: operation({ summary: "tasks exported by the files the server loaded", errors: [], ok: [200, "the tasks", json(obj({ tasks: arrayOf("Task") }))] }),
+      },
+      "/v1/tasks/{id}": {
+        get: operation({ summary: "one task by id (env.task)", parameters: [pathParam("id", "task id, env.task")], errors: [404], ok: [200, "the task", json(obj({ task: ref("Task") }))] }),
+      },
+    },
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "the server's token (printed at start, stored in <localDir>/server-token)" } },
+      schemas: {
+        ...viewSchemas,
+        Error: obj({
+          error: {
+            type: "object",
+            required: ["code", "message"],
+            properties: { code: { type: "string" }, message: { type: "string" }, field: { type: "string" }, requestId: { type: "string" } },
+          },
+        }),
+      },
+    },
+  };
+}

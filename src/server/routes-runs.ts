@@ -1,0 +1,135 @@
+// Runs and their actions: start, list, get, abort; actions with attempts, logs and reports. Handlers only read
+// the RunStore and call the engine; validation names the offending field and lookups 404 with a hint.
+import type { Hono } from "hono";
+import { decodeValue } from "../io/index.js";
+import { TERMINAL_PHASES, type ActionPhase } from "../store/index.js";
+import { ApiError, invalidField, notFound } from "./api-error.js";
+import { readBody, requireAction, requireRun, type ApiContext, type ApiEnv } from "./api-context.js";
+import { boolean, jsonArray, object, optional, queryInteger, record, string } from "./schema.js";
+import { actionView, runView } from "./views.js";
+
+export const PHASES: readonly ActionPhase[] = [
+  "queued",
+  "waiting_for_resources",
+  "initializing",
+  "running",
+  "succeeded",
+  "failed",
+  "aborted",
+  "timed_out",
+];
+
+/** Same alphabet as the engine's run names (typed on command lines). */
+const RUN_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const SCOPE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+export const startRunBody = object(
+  {
+    task: string({ description: "the task's id, env.task", pattern: /^\S+\.\S+$/, patternHint: 'a task id like "env.task"', maxLength: 256 }),
+    inputs: jsonArray("the task's arguments in order, each in the codec's JSON form (plain JSON works for plain values)"),
+    name: optional(string({ description: "run name (default: generated)", pattern: RUN_NAME, patternHint: "lowercase letters, digits and -, starting with a letter, at most 63 characters" })),
+    project: optional(string({ pattern: SCOPE, patternHint: "lowercase letters, digits, - and _" })),
+    domain: optional(string({ pattern: SCOPE, patternHint: "lowercase letters, digits, - and _" })),
+    labels: optional(record(string({ maxLength: 1024 }), "free-form string labels recorded with the run")),
+    overwriteCache: optional(boolean("re-execute cached tasks and replace their cache entries")),
+  },
+  "starts a run of a task the server has loaded",
+);
+
+export const abortRunBody = object({ reason: optional(string({ maxLength: 4096 })) }, "why the run is aborted");
+
+export const PAGE_LIMIT = { min: 1, max: 1000 };
+
+export function registerRunRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
+  const { store } = api.engine;
+
+  app.post("/v1/runs", async (c) => {
+    const body = await readBody(c, startRunBody);
+    const task = api.loadTask(body.task);
+    if (!task) {
+      const loaded = api.tasks.map((t) => t.id).join(", ") || "none";
+      throw notFound("TASK_NOT_FOUND", `no task "${body.task}" is loaded in this server (loaded: ${loaded}); start the server with --load FILE.ts for the file that defines it`);
+    }
+    let args: unknown[];
+    try {
+      args = decodeValue(JSON.stringify(body.inputs)) as unknown[];
+    } catch (error) {
+      throw invalidField("inputs", (error as Error).message);
+    }
+    const run = await api.launcher.start(task, args, {
+      name: body.name,
+      project: body.project ?? api.project,
+      domain: body.domain ?? api.domain,
+      labels: body.labels ?? {},
+      envVars: {},
+      overwriteCache: body.overwriteCache ?? false,
+    });
+    return c.json({ run: runView(run) }, 201, { Location: `/v1/runs/${run.name}` });
+  });
+
+  app.get("/v1/runs", async (c) => {
+    const limit = queryInteger(c.req.query("limit"), "limit", PAGE_LIMIT, 50);
+    const offset = queryInteger(c.req.query("offset"), "offset", { min: 0, max: Number.MAX_SAFE_INTEGER }, 0);
+    const phaseText = c.req.query("phase");
+    const phase = phaseText === undefined ? undefined : string({ enum: PHASES }).parse(phaseText, "phase") as ActionPhase;
+    // One extra row says whether another page exists without a count query.
+    const rows = await store.listRuns({ limit: limit + 1, offset, ...(phase === undefined ? {} : { phase }) });
+    const more = rows.length > limit;
+    return c.json({ runs: rows.slice(0, limit).map(runView), nextOffset: more ? offset + limit : null });
+  });
+
+  app.get("/v1/runs/:name", async (c) => {
+    return c.json({ run: runView(await requireRun(api, c.req.param("name"))) });
+  });
+
+  app.post("/v1/runs/:name/abort", async (c) => {
+    const name = c.req.param("name");
+    const body = await readBody(c, abortRunBody, true);
+    const run = await requireRun(api, name);
+    if (TERMINAL_PHASES.has(run.phase)) {
+      throw new ApiError(409, "RUN_ALREADY_ENDED", `run "${name}" already ended (${run.phase}); there is nothing to abort`);
+    }
+    await api.engine.requestAbort(name, body.reason ?? "aborted through the API");
+    // Accepted: the run stops shortly; watch it or poll GET /v1/runs/:name for its terminal phase.
+    return c.json({ run: runView((await store.getRun(name)) ?? run) }, 202);
+  });
+
+  app.get("/v1/runs/:name/logs", async (c) => {
+    const name = c.req.param("name");
+    await requireRun(api, name);
+    return c.json({ logs: await store.getLogs(name) });
+  });
+
+  app.get("/v1/runs/:name/actions", async (c) => {
+    const name = c.req.param("name");
+    await requireRun(api, name);
+    const parent = c.req.query("parent");
+    if (parent === undefined) return c.json({ actions: (await store.listActions(name)).map(actionView) });
+    await requireAction(api, name, parent);
+    return c.json({ actions: (await store.listChildren(name, parent)).map(actionView) });
+  });
+
+  app.get("/v1/runs/:name/actions/:action", async (c) => {
+    const { name, action: actionName } = c.req.param();
+    const action = await requireAction(api, name, actionName);
+    return c.json({ action: actionView(action), attempts: await store.listAttempts(name, actionName) });
+  });
+
+  app.get("/v1/runs/:name/actions/:action/logs", async (c) => {
+    const { name, action } = c.req.param();
+    await requireAction(api, name, action);
+    const attemptText = c.req.query("attempt");
+    const attempt = attemptText === undefined ? undefined : queryInteger(attemptText, "attempt", { min: 1, max: 1_000_000 }, 1);
+    return c.json({ logs: await store.getLogs(name, action, attempt) });
+  });
+
+  app.get("/v1/runs/:name/actions/:action/report", async (c) => {
+    const { name, action } = c.req.param();
+    await requireAction(api, name, action);
+    const report = await store.getReport(name, action);
+    if (!report) throw notFound("REPORT_NOT_FOUND", `action "${action}" of run "${name}" has no report; only tasks with { report: true } write one`);
+    // A report is the task author's HTML: sandbox it so its scripts get an opaque origin, never the API's.
+    c.header("Content-Security-Policy", "sandbox allow-scripts");
+    return c.html(report.html);
+  });
+}
