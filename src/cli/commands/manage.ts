@@ -1,34 +1,34 @@
-// `flyte abort run NAME` and `flyte create config`: the commands that change state outside a run.
+// `flyte abort run NAME` and `flyte create config`: the commands that change state outside a run. An abort goes
+// to the local store or, with an endpoint configured or passed, to the Flyte server (both through RunAccess).
 import path from "node:path";
 import type { Command } from "commander";
 import { TERMINAL_PHASES } from "../../store/index.js";
 import { CONFIG_DIR, CONFIG_FILE, loadConfig, writeConfig } from "../../sdk/index.js";
-import { commandEngine } from "../engine.js";
+import { withRunAccess, type AccessFlags } from "../engine.js";
 import { UsageError } from "../inputs/index.js";
 import { EXIT_FAILED, type Io } from "../io.js";
+import { accessOptions, requireRun } from "./get.js";
 
 const ABORT_WAIT_MS = 10_000;
 
 export function registerManageCommands(program: Command, io: Io): void {
-  program
+  accessOptions(program
     .command("abort")
     .description("abort a run")
     .command("run")
     .argument("<name>", "run name")
-    .option("--reason <text>", "why (recorded with the run)", "aborted with flyte abort run")
-    .action(async (name: string, flags: { reason: string }) => {
-      const engine = commandEngine(io);
-      const run = await engine.store.getRun(name);
-      if (!run) throw new UsageError(`run "${name}" does not exist; list runs with "flyte get run"`);
+    .option("--reason <text>", "why (recorded with the run)", "aborted with flyte abort run"))
+    .action((name: string, flags: AccessFlags & { reason: string }) => withRunAccess(io, flags, async (access) => {
+      const run = await requireRun(access, name);
       if (TERMINAL_PHASES.has(run.phase)) {
         io.out(`run ${name} already ended: ${run.phase}`);
         return;
       }
-      await engine.requestAbort(name, flags.reason);
-      // The process running it polls the store; wait until it has stopped the run.
+      await access.requestAbort(name, flags.reason);
+      // The process (or server) running it polls the store; wait until it has stopped the run.
       const deadline = Date.now() + ABORT_WAIT_MS;
       while (Date.now() < deadline) {
-        const current = await engine.store.getRun(name);
+        const current = await access.getRun(name);
         if (current && TERMINAL_PHASES.has(current.phase)) {
           io.out(`run ${name}: ${current.phase}`);
           return;
@@ -37,7 +37,7 @@ export function registerManageCommands(program: Command, io: Io): void {
       }
       io.err(`abort of run ${name} was requested, but no process stopped it within ${ABORT_WAIT_MS / 1000}s; if its process died, the run stays as it was (resume it with flyte run --resume ${name})`);
       io.exitCode = EXIT_FAILED;
-    });
+    }));
 
   program
     .command("create")

@@ -57,7 +57,7 @@ async function runCommand(io: Io, file: string | undefined, taskName: string | u
   const config = commandConfig(io);
   if (!flags.local && config.endpoint !== undefined) {
     throw new UsageError(
-      `the config ${config.path ?? ""} sets an endpoint, but remote runs are not available in this version yet; add --local to run here`,
+      `the config ${config.path ?? ""} sets an endpoint ${config.endpoint}, but flyte run cannot submit to a server yet; add --local to run here, or start the run through the server's API (POST /v1/runs, or FlyteClient.createRun) and follow it with flyte get run`,
     );
   }
   if (flags.resume !== undefined) {

@@ -1,0 +1,195 @@
+// FlyteClient: a small typed client for the control plane's /v1 HTTP API over global fetch. Records come back in
+// the RunStore's shapes (inputs/outputs as the codec's JSON text), so code that formats local records formats
+// remote ones too. Every failure is a FlyteError (see errors.ts).
+import { InvalidOptionError } from "../errors/index.js";
+import type { ApiAction, ApiRun, ApiTask } from "../server/index.js";
+import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
+import { responseError, unreachableError } from "./errors.js";
+import { readSse } from "./sse.js";
+
+export interface FlyteClientOptions {
+  /** The server's base URL, e.g. http://localhost:8090. */
+  readonly endpoint: string;
+  /** Bearer token; a server started with a token rejects requests without it. */
+  readonly token?: string | undefined;
+  /** Replaces global fetch (tests, proxies). */
+  readonly fetch?: typeof fetch;
+}
+
+export interface CreateRunRequest {
+  /** The task id, `env.task`. */
+  readonly task: string;
+  /** Arguments in order, in the codec's JSON form (plain JSON works for plain values). */
+  readonly inputs: readonly unknown[];
+  readonly name?: string;
+  readonly project?: string;
+  readonly domain?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly overwriteCache?: boolean;
+}
+
+export interface ListRunsOptions {
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly phase?: ActionPhase;
+}
+
+export interface RunPage {
+  readonly runs: RunRecord[];
+  /** The offset of the next page, or null on the last one. */
+  readonly nextOffset: number | null;
+}
+
+export interface ActionDetail {
+  readonly action: ActionRecord;
+  readonly attempts: AttemptRecord[];
+}
+
+/** An event of a run's watch stream, with any `run`, `runs` and `actions` in record form. */
+export interface RunWatchEvent {
+  readonly event: string;
+  readonly run?: RunRecord;
+  readonly runs?: RunRecord[];
+  readonly actions?: ActionRecord[];
+}
+
+function stored(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+export function toRunRecord(run: ApiRun): RunRecord {
+  return { ...run, inputs: stored(run.inputs), outputs: run.outputs === null ? null : stored(run.outputs) };
+}
+
+export function toActionRecord(action: ApiAction): ActionRecord {
+  return { ...action, inputs: stored(action.inputs), outputs: action.outputs === null ? null : stored(action.outputs) };
+}
+
+/**
+ * @example const client = new FlyteClient({ endpoint: "http://localhost:8090", token: process.env.FLYTE_API_TOKEN });
+ *          const { name } = await client.createRun({ task: "env.add", inputs: [1, 2] });
+ */
+export class FlyteClient {
+  readonly endpoint: string;
+  readonly #token: string | undefined;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: FlyteClientOptions) {
+    if (typeof options.endpoint !== "string" || !/^https?:\/\/[^\s/]+/.test(options.endpoint)) {
+      throw new InvalidOptionError(`FlyteClient: option "endpoint" must be an http(s) URL like http://localhost:8090, got ${JSON.stringify(options.endpoint)}`);
+    }
+    this.endpoint = options.endpoint.replace(/\/+$/, "");
+    this.#token = options.token === "" ? undefined : options.token;
+    this.#fetch = options.fetch ?? globalThis.fetch;
+  }
+
+  async health(): Promise<{ ok: boolean; version: string }> {
+    return this.#json("GET", "/v1/health");
+  }
+
+  async createRun(request: CreateRunRequest): Promise<RunRecord> {
+    const { run } = await this.#json<{ run: ApiRun }>("POST", "/v1/runs", request);
+    return toRunRecord(run);
+  }
+
+  /** @throws RunNotFoundError when no run has that name. */
+  async getRun(name: string): Promise<RunRecord> {
+    const { run } = await this.#json<{ run: ApiRun }>("GET", `/v1/runs/${enc(name)}`);
+    return toRunRecord(run);
+  }
+
+  async listRuns(options: ListRunsOptions = {}): Promise<RunPage> {
+    const query = new URLSearchParams();
+    if (options.limit !== undefined) query.set("limit", String(options.limit));
+    if (options.offset !== undefined) query.set("offset", String(options.offset));
+    if (options.phase !== undefined) query.set("phase", options.phase);
+    const text = query.size > 0 ? `?${query.toString()}` : "";
+    const page = await this.#json<{ runs: ApiRun[]; nextOffset: number | null }>("GET", `/v1/runs${text}`);
+    return { runs: page.runs.map(toRunRecord), nextOffset: page.nextOffset };
+  }
+
+  /** Requests the abort (202) and returns the run as it is now; it reaches `aborted` shortly after. */
+  async abortRun(name: string, reason?: string): Promise<RunRecord> {
+    const body = reason === undefined ? {} : { reason };
+    const { run } = await this.#json<{ run: ApiRun }>("POST", `/v1/runs/${enc(name)}/abort`, body);
+    return toRunRecord(run);
+  }
+
+  /** All actions of the run in creation order, or only the children of `parent`. */
+  async listActions(run: string, options: { readonly parent?: string } = {}): Promise<ActionRecord[]> {
+    const query = options.parent === undefined ? "" : `?parent=${enc(options.parent)}`;
+    const { actions } = await this.#json<{ actions: ApiAction[] }>("GET", `/v1/runs/${enc(run)}/actions${query}`);
+    return actions.map(toActionRecord);
+  }
+
+  async getAction(run: string, action: string): Promise<ActionDetail> {
+    const detail = await this.#json<{ action: ApiAction; attempts: AttemptRecord[] }>("GET", `/v1/runs/${enc(run)}/actions/${enc(action)}`);
+    return { action: toActionRecord(detail.action), attempts: detail.attempts };
+  }
+
+  /** The run's console lines, or one action's (optionally one attempt's). */
+  async getLogs(run: string, action?: string, attempt?: number): Promise<LogRecord[]> {
+    const base = `/v1/runs/${enc(run)}`;
+    const pathname = action === undefined ? `${base}/logs` : `${base}/actions/${enc(action)}/logs${attempt === undefined ? "" : `?attempt=${attempt}`}`;
+    const { logs } = await this.#json<{ logs: LogRecord[] }>("GET", pathname);
+    return logs;
+  }
+
+  /** The action's HTML report. @throws FlyteApiError with code REPORT_NOT_FOUND when it has none. */
+  async getReport(run: string, action: string): Promise<string> {
+    const response = await this.#request("GET", `/v1/runs/${enc(run)}/actions/${enc(action)}/report`);
+    return response.text();
+  }
+
+  async listTasks(): Promise<ApiTask[]> {
+    const { tasks } = await this.#json<{ tasks: ApiTask[] }>("GET", "/v1/tasks");
+    return tasks;
+  }
+
+  /**
+   * The run's watch stream: a `snapshot`, then `action` and `run` events, then `end` when the run is terminal.
+   * Iteration ends with the stream; aborting `signal` closes the connection.
+   */
+  async *watchRun(name: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<RunWatchEvent> {
+    const response = await this.#request("GET", `/v1/runs/${enc(name)}/watch`, undefined, options.signal);
+    if (!response.body) return;
+    for await (const { event, data } of readSse(response.body)) {
+      const raw = (data ?? {}) as { run?: ApiRun; runs?: ApiRun[]; actions?: ApiAction[] };
+      yield {
+        event,
+        ...(raw.run ? { run: toRunRecord(raw.run) } : {}),
+        ...(raw.runs ? { runs: raw.runs.map(toRunRecord) } : {}),
+        ...(raw.actions ? { actions: raw.actions.map(toActionRecord) } : {}),
+      };
+    }
+  }
+
+  async #json<T>(method: string, pathname: string, body?: unknown): Promise<T> {
+    const response = await this.#request(method, pathname, body);
+    return (await response.json()) as T;
+  }
+
+  async #request(method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const headers = new Headers({ accept: "application/json" });
+    if (this.#token !== undefined) headers.set("authorization", `Bearer ${this.#token}`);
+    if (body !== undefined) headers.set("content-type", "application/json");
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.endpoint}${pathname}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw unreachableError(this.endpoint, error);
+    }
+    if (!response.ok) throw responseError(response.status, await response.text(), this.endpoint, this.#token !== undefined);
+    return response;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

@@ -1,0 +1,14 @@
+// The client part's only import point: FlyteClient, a typed HTTP client for a Flyte server's /v1 API, and the
+// errors it raises besides the Flyte error classes it maps API codes onto.
+export {
+  FlyteClient,
+  toActionRecord,
+  toRunRecord,
+  type ActionDetail,
+  type CreateRunRequest,
+  type FlyteClientOptions,
+  type ListRunsOptions,
+  type RunPage,
+  type RunWatchEvent,
+} from "./flyte-client.js";
+export { FlyteApiError, ServerUnreachableError, UnauthorizedError } from "./errors.js";

@@ -1,0 +1,32 @@
+// Reads a text/event-stream body into events with JSON data. Comment lines (heartbeats) are skipped; the reader
+// is cancelled when the consumer stops iterating, which closes the connection.
+
+export interface SseMessage {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value.replace(/\r\n?/g, "\n");
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = "message";
+        const data: string[] = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith("event:")) event = line.slice(6).trim();
+          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+        }
+        if (data.length > 0) yield { event, data: JSON.parse(data.join("\n")) as unknown };
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
