@@ -1,4 +1,5 @@
-// Reads a text/event-stream body into events with JSON data. Comment lines (heartbeats) are skipped; the reader
+// Reads a text/event-stream body into events with JSON data. Comment lines (heartbeats) are skipped unless asked
+// for; the reader
 // is cancelled when the consumer stops iterating, which closes the connection.
 
 export interface SseMessage {
@@ -6,7 +7,8 @@ export interface SseMessage {
   readonly data: unknown;
 }
 
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+/** With `comments`, comment lines (heartbeats) are yielded too, as event ":" with the comment text as data. */
+export async function* readSse(body: ReadableStream<Uint8Array>, options: { comments?: boolean } = {}): AsyncGenerator<SseMessage> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   try {
@@ -20,7 +22,9 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
         let event = "message";
         const data: string[] = [];
         for (const line of block.split("\n")) {
-          if (line.startsWith("event:")) event = line.slice(6).trim();
+          if (line.startsWith(":")) {
+            if (options.comments) yield { event: ":", data: line.slice(1).trim() };
+          } else if (line.startsWith("event:")) event = line.slice(6).trim();
           else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
         }
         if (data.length > 0) yield { event, data: JSON.parse(data.join("\n")) as unknown };

@@ -3,6 +3,7 @@
 import { Writable } from "node:stream";
 import type { ErrorRecord } from "../../src/errors/index.js";
 import type { ActionPhase, ActionRecord, WriteOp } from "../../src/store/index.js";
+import { actionRecord } from "../store-conformance-records.js";
 
 export const RUN = "rtest";
 
@@ -76,26 +77,7 @@ export function insert(
   const startedAt = fields.startedAt ?? fields.createdAt ?? 0;
   return {
     op: "action.insert",
-    action: {
-      runName: RUN,
-      name,
-      parentName: name === "a0" ? null : "a0",
-      type: "task",
-      taskName,
-      group: null,
-      seq: 0,
-      phase: "running",
-      attempt: 1,
-      inputs: "[]",
-      outputs: null,
-      error: null,
-      cacheKey: null,
-      cacheStatus: "disabled",
-      createdAt: startedAt,
-      startedAt,
-      endedAt: null,
-      ...fields,
-    },
+    action: actionRecord(name, { runName: RUN, taskName, phase: "running", createdAt: startedAt, startedAt, ...fields }),
   };
 }
 

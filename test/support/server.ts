@@ -1,6 +1,7 @@
 // Test harness for the control plane: starts the server in this process on port 0 with a temp state folder (or
 // as a real `flyte start server` process), offers authenticated JSON requests and an SSE reader, and always
 // cleans up: servers closed, processes killed, folders removed.
+import { readSse } from "../../src/client/sse.js";
 import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -108,29 +109,7 @@ export interface SseEvent {
 /** Parses a text/event-stream response into events (JSON data) and comments, until the stream ends. */
 export async function* sseEvents(response: Response): AsyncGenerator<SseEvent> {
   if (!response.body) return;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = "message";
-        const data: string[] = [];
-        for (const line of block.split("\n")) {
-          if (line.startsWith(":")) yield { event: ":", data: line.slice(1).trim() };
-          else if (line.startsWith("event:")) event = line.slice(6).trim();
-          else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-        }
-        if (data.length > 0) yield { event, data: JSON.parse(data.join("\n")) };
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
+  yield* readSse(response.body, { comments: true });
 }
 
 /** Polls GET /v1/runs/:name until the run is terminal; returns it. */

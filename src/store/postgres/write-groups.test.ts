@@ -2,29 +2,12 @@
 // on random interleavings of ops on a few rows (per-row order kept, identity order kept, distinct rows per group).
 import { describe, expect, it } from "vitest";
 import type { ActionPhase, WriteOp } from "../types.js";
+import { actionRecord } from "../../../test/store-conformance-records.js";
 import { groupOps, type OpGroup } from "./write-groups.js";
 
 const insert = (name: string, runName = "r"): WriteOp => ({
   op: "action.insert",
-  action: {
-    runName,
-    name,
-    parentName: null,
-    type: "task",
-    taskName: "env.t",
-    group: null,
-    seq: 0,
-    phase: "queued",
-    attempt: 1,
-    inputs: "[]",
-    outputs: null,
-    error: null,
-    cacheKey: null,
-    cacheStatus: "disabled",
-    createdAt: 0,
-    startedAt: null,
-    endedAt: null,
-  },
+  action: actionRecord(name, { runName, parentName: null, taskName: "env.t", createdAt: 0 }),
 });
 const move = (name: string, phase: ActionPhase = "running"): WriteOp => ({
   op: "action.transition",
