@@ -88,6 +88,12 @@ describe("resume after SIGKILL", () => {
       [2, "succeeded", null],
     ]);
     expect(inFlight).toHaveLength(10);
+
+    // Resuming a run that already succeeded returns its recorded output and executes nothing.
+    const linesBefore = readFileSync(execLog, "utf8");
+    const again = await flyte.resume<number>(runName);
+    expect(await again.outputs()).toBe(EXPECTED_TOTAL);
+    expect(readFileSync(execLog, "utf8")).toBe(linesBefore);
   });
 
   it("a run that is not in the store is a RunNotFoundError", async () => {

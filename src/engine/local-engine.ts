@@ -93,7 +93,7 @@ export class LocalEngine {
       throw new InvalidInputError(`run name "${name}" is invalid: use lowercase letters, digits and "-", starting with a letter`);
     }
     const inputs = encodeValue(args, { what: `inputs of task ${task.id}` });
-    const run = this.newRunState(name, task, options);
+    const run = this.newRunState(name, options);
     const now = Date.now();
     const created = (storedInputs: string): WriteOp[] => [
       {
@@ -136,9 +136,14 @@ export class LocalEngine {
         `run "${runName}" runs task "${record.taskName}", which is not loaded; import the module that defines it before resuming`,
       );
     }
+    if (record.phase === "succeeded") {
+      // Nothing to do: hand back the recorded output without loading the run's actions.
+      const outputs = record.outputs === null ? null : await loadStoredValue(record.outputs);
+      return { name: runName, done: Promise.resolve({ phase: "succeeded", outputs, error: null }), abort: () => {} };
+    }
     const actions = await this.store.listActions(runName);
     const root = actions.find((action) => action.name === ROOT_ACTION);
-    const run = this.newRunState(runName, task, {
+    const run = this.newRunState(runName, {
       project: record.project,
       domain: record.domain,
       labels: record.labels,
@@ -147,10 +152,6 @@ export class LocalEngine {
       captureLogs: options.captureLogs,
     });
     run.rememberPrior(actions);
-    if (record.phase === "succeeded") {
-      const outputs = record.outputs === null ? null : await loadStoredValue(record.outputs);
-      return { name: runName, done: Promise.resolve({ phase: "succeeded", outputs, error: null }), abort: () => {} };
-    }
     const ops: WriteOp[] = [{ op: "run.transition", transition: { name: runName, phase: "running", endedAt: null, error: null } }];
     if (root && !TERMINAL_PHASES.has(root.phase)) ops.push(lostAttempt(root));
     return this.launch(run, task, await loadStoredValue(record.inputs), (root?.attempt ?? 0) + 1, () => ops);
@@ -186,10 +187,10 @@ export class LocalEngine {
     await this.store.close();
   }
 
-  private newRunState(name: string, task: TaskTemplate, options: RunOptions): RunState {
+  private newRunState(name: string, options: RunOptions): RunState {
     const sink = options.captureLogs === false ? undefined : (op: WriteOp) => this.resources.batcher.enqueue(op);
     const { blobs } = this.resources;
-    return new RunState(name, task.id, options, this.controller, blobs, blobs.uriOf(`runs/${name}`), sink);
+    return new RunState(name, options, this.controller, blobs, blobs.uriOf(`runs/${name}`), sink);
   }
 
   private launch(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: RunOps): RunExecution {

@@ -26,7 +26,6 @@ export class RunState {
 
   constructor(
     readonly name: string,
-    readonly rootTaskId: string,
     readonly settings: RunSettings,
     readonly controller: Controller,
     /** The blob store holding the run's raw data and offloaded values. */

@@ -22,7 +22,7 @@ export async function offloadIfLarge(encoded: string, store: BlobStore, uri: str
   return `${POINTER_PREFIX}${JSON.stringify({ uri: info.uri, size: info.size } satisfies ValuePointer)}}`;
 }
 
-export function isOffloaded(stored: string): boolean {
+function isOffloaded(stored: string): boolean {
   return stored.startsWith(POINTER_PREFIX);
 }
 
