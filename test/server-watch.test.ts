@@ -8,7 +8,7 @@ import type { Server } from "node:http";
 import { describe, expect, it } from "vitest";
 import { FolderBlobStore } from "../src/blob/index.js";
 import { LocalEngine } from "../src/engine/index.js";
-import { createApi, WatchHub } from "../src/server/index.js";
+import { createApi, inProcessCatalog, WatchHub } from "../src/server/index.js";
 import { openSqliteStore } from "../src/store/index.js";
 import { openGate } from "./fixtures/server/tasks.js";
 import { tempDir } from "./support/local-dir.js";
@@ -137,7 +137,7 @@ describe("stream lifetime", () => {
     const { gated } = await import("./fixtures/server/tasks.js");
     const { taskTemplateOf } = await import("../src/sdk/index.js");
     const hub = new WatchHub(engine, { log: () => {} });
-    const app = createApi({ engine, authToken: undefined, hub, heartbeatMs: 20, tasks: [taskTemplateOf(gated)!], log: () => {} });
+    const app = createApi({ engine, authToken: undefined, hub, heartbeatMs: 20, catalog: inProcessCatalog([taskTemplateOf(gated)!], () => undefined), log: () => {} });
     const server = await new Promise<Server>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server)) as Server;
     });

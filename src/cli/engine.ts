@@ -42,14 +42,23 @@ export interface AccessFlags {
 
 export function commandRunAccess(io: Io, flags: AccessFlags): RunAccess {
   const config = commandConfig(io);
+  const client = commandClient(config, flags);
+  return client ? remoteRunAccess(client) : localRunAccess(localEngine(config.localDir));
+}
+
+/**
+ * The server a command talks to: `--endpoint`, else the config's endpoint, with the token from FLYTE_API_TOKEN;
+ * undefined when there is none or `--local` asks for the local store.
+ */
+export function commandClient(config: FlyteConfig, flags: AccessFlags): FlyteClient | undefined {
   if (flags.local && flags.endpoint !== undefined) throw new UsageError("--local and --endpoint contradict each other; pass one");
   const endpoint = flags.local ? undefined : (flags.endpoint ?? config.endpoint);
-  if (endpoint === undefined) return localRunAccess(localEngine(config.localDir));
+  if (endpoint === undefined) return undefined;
   if (!/^https?:\/\/\S+$/.test(endpoint)) {
     const source = flags.endpoint !== undefined ? "--endpoint" : `the endpoint in ${config.path ?? "the config"}`;
     throw new UsageError(`${source} must be an http(s) URL like http://localhost:8090, got ${endpoint}`);
   }
-  return remoteRunAccess(new FlyteClient({ endpoint, token: process.env["FLYTE_API_TOKEN"] || undefined }));
+  return new FlyteClient({ endpoint, token: process.env["FLYTE_API_TOKEN"] || undefined });
 }
 
 export function localRunAccess(engine: LocalEngine): RunAccess {
@@ -111,9 +120,15 @@ export async function withRunAccess(io: Io, flags: AccessFlags, body: (access: R
   try {
     await body(commandRunAccess(io, flags));
   } catch (error) {
-    const remote = error instanceof FlyteApiError || ["SERVER_UNREACHABLE", "UNAUTHORIZED"].includes(errorCode(error));
-    if (!remote || !(error instanceof Error)) throw error;
-    io.err(`error: ${error.message}`);
+    if (!reportClientFailure(io, error)) throw error;
     io.exitCode = EXIT_FAILED;
   }
+}
+
+/** Prints a client failure (server down, wrong token, an API error) as one line; false for any other error. */
+export function reportClientFailure(io: Io, error: unknown): boolean {
+  const remote = error instanceof FlyteApiError || ["SERVER_UNREACHABLE", "UNAUTHORIZED"].includes(errorCode(error));
+  if (!remote || !(error instanceof Error)) return false;
+  io.err(`error: ${error.message}`);
+  return true;
 }

@@ -2,6 +2,7 @@
 // exists (so `code` checks and `instanceof` both work), else a FlyteApiError with the code, message and status;
 // a 401 and an unreachable server get their own errors that say how to fix them.
 import {
+  CodeNotFoundError,
   FlyteError,
   InvalidInputError,
   InvalidOptionError,
@@ -45,6 +46,7 @@ type ErrorClass = new (message: string) => FlyteError;
 const CLASS_BY_CODE: Readonly<Record<string, ErrorClass>> = {
   RUN_NOT_FOUND: RunNotFoundError,
   TASK_NOT_FOUND: TaskNotFoundError,
+  CODE_NOT_FOUND: CodeNotFoundError,
   INVALID_INPUT: InvalidInputError,
   INVALID_OPTION: InvalidOptionError,
   SERIALIZATION: SerializationError,

@@ -26,6 +26,25 @@ export interface CreateRunRequest {
   readonly domain?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly overwriteCache?: boolean;
+  /** sha256 of a code bundle uploaded before (uploadCode): the server runs `task` from that bundle in its workers. */
+  readonly code?: string;
+}
+
+/** A code bundle to upload (what `bundleEntry` makes). */
+export interface CodeUploadRequest {
+  readonly hash: string;
+  readonly code: string;
+  readonly externals: Readonly<Record<string, string>>;
+  readonly entry: string;
+}
+
+/** What the server keeps about a stored bundle. */
+export interface CodeInfo {
+  readonly hash: string;
+  readonly entry: string;
+  readonly externals: Readonly<Record<string, string>>;
+  readonly size: number;
+  readonly createdAt: number;
 }
 
 export interface ListRunsOptions {
@@ -90,6 +109,25 @@ export class FlyteClient {
   async createRun(request: CreateRunRequest): Promise<RunRecord> {
     const { run } = await this.#json<{ run: ApiRun }>("POST", "/v1/runs", request);
     return toRunRecord(run);
+  }
+
+  /** Whether the server stores the code bundle with this hash (HEAD /v1/code/:hash). */
+  async hasCode(hash: string): Promise<boolean> {
+    const response = await this.#send("HEAD", `/v1/code/${enc(hash)}`);
+    if (response.status === 404) return false;
+    if (!response.ok) throw responseError(response.status, await response.text(), this.endpoint, this.#token !== undefined);
+    return true;
+  }
+
+  /**
+   * Uploads a code bundle. Always sends it (check `hasCode` first to skip bundles the server has); uploading a
+   * stored bundle again is harmless and answers `created: false`.
+   */
+  async uploadCode(bundle: CodeUploadRequest): Promise<{ created: boolean; code: CodeInfo }> {
+    const body = { code: bundle.code, externals: bundle.externals, entry: bundle.entry };
+    const response = await this.#request("PUT", `/v1/code/${enc(bundle.hash)}`, body);
+    const { code } = (await response.json()) as { code: CodeInfo };
+    return { created: response.status === 201, code };
   }
 
   /** @throws RunNotFoundError when no run has that name. */
@@ -170,6 +208,13 @@ export class FlyteClient {
   }
 
   async #request(method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const response = await this.#send(method, pathname, body, signal);
+    if (!response.ok) throw responseError(response.status, await response.text(), this.endpoint, this.#token !== undefined);
+    return response;
+  }
+
+  /** One request; any HTTP status is returned, only a failure to get a response throws. */
+  async #send(method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const headers = new Headers({ accept: "application/json" });
     if (this.#token !== undefined) headers.set("authorization", `Bearer ${this.#token}`);
     if (body !== undefined) headers.set("content-type", "application/json");
@@ -185,7 +230,6 @@ export class FlyteClient {
       if (signal?.aborted) throw error;
       throw unreachableError(this.endpoint, error);
     }
-    if (!response.ok) throw responseError(response.status, await response.text(), this.endpoint, this.#token !== undefined);
     return response;
   }
 }

@@ -5,6 +5,8 @@ export {
   toActionRecord,
   toRunRecord,
   type ActionDetail,
+  type CodeInfo,
+  type CodeUploadRequest,
   type CreateRunRequest,
   type FlyteClientOptions,
   type ListRunsOptions,
@@ -12,3 +14,4 @@ export {
   type RunWatchEvent,
 } from "./flyte-client.js";
 export { FlyteApiError, ServerUnreachableError, UnauthorizedError } from "./errors.js";
+export { followRun, type FollowRunOptions } from "./follow-run.js";

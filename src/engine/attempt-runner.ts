@@ -10,14 +10,14 @@ import {
   isRetryable,
   toErrorRecord,
 } from "../errors/index.js";
-import { encodeValue } from "../io/index.js";
+import { decodeValue, encodeValue } from "../io/index.js";
 import type { ActionPhase, ActionRecord, ActionTransition, WriteOp } from "../store/index.js";
 import type { ActionNode } from "./action-node.js";
 import { runInFrame } from "./context.js";
 import { attemptDataPrefix } from "./data-context-provider.js";
 import { storedValue, type EngineResources } from "./resources.js";
 import type { RunState } from "./run-state.js";
-import type { ActionFrame, TaskTemplate } from "./types.js";
+import type { ActionFrame, AttemptHandle, AttemptRequest, Executor, TaskTemplate } from "./types.js";
 
 /** Platform retries for system errors (lost process, store hiccup); they do not use the task's budget. */
 const SYSTEM_RETRY_LIMIT = 3;
@@ -27,10 +27,14 @@ export interface ActionExecution {
   readonly run: RunState;
   readonly node: ActionNode;
   readonly task: TaskTemplate;
-  readonly args: readonly unknown[];
+  /** The encoded arguments; `args` is their decoded form when the caller already has it. */
+  readonly inputs: string;
+  readonly args?: readonly unknown[] | undefined;
   readonly cacheKey: string | null;
   /** 1 for a new action; higher when a resumed run re-executes an action whose attempt was lost. */
   readonly firstAttempt: number;
+  /** Writes committed together with the success (the run's own end, for a root action: one commit less). */
+  readonly alsoOnSuccess?: ((storedOutputs: string, endedAt: number) => WriteOp[]) | undefined;
 }
 
 export interface ActionOutput {
@@ -44,6 +48,8 @@ export interface ActionOutput {
 export async function runAttempts(execution: ActionExecution): Promise<ActionOutput> {
   const { resources, run, node, task, cacheKey } = execution;
   const { batcher } = resources;
+  const executor = resources.executor?.runs(task) ? resources.executor : undefined;
+  let args = execution.args;
   let userFailures = 0;
   let systemFailures = 0;
   for (let attempt = execution.firstAttempt; ; attempt++) {
@@ -57,15 +63,23 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
       run.rememberPrior(await resources.store.listChildren(run.name, node.name));
     }
     try {
-      const value = await runOnce(run, node, task, execution.args);
-      await runFinalizers(node);
-      const encoded = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
+      let encoded: string;
+      if (executor) {
+        encoded = await runInWorker(executor, { run, node, task, inputs: execution.inputs });
+      } else {
+        // Each attempt decodes its own copy: an attempt that mutated its arguments must not leak into a retry.
+        args = attempt === execution.firstAttempt && args ? args : (decodeValue(execution.inputs) as unknown[]);
+        const value = await runTaskCode(run, node, task, args);
+        await runFinalizers(node);
+        encoded = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
+      }
       const outputs = await storedValue(resources, encoded, `${attemptDataPrefix(run.rawDataPath, node.name, attempt)}/outputs.json`);
       const endedAt = Date.now();
       const ops: WriteOp[] = [
         transition(run, node, { phase: "succeeded", attempt, endedAt, outputs, error: null }),
         attemptRecord(run, node, "succeeded", startedAt, endedAt, null),
       ];
+      if (execution.alsoOnSuccess) ops.push(...execution.alsoOnSuccess(outputs, endedAt));
       if (cacheKey !== null) {
         ops.push({
           op: "cache.put",
@@ -125,8 +139,29 @@ export function descendantAborted(node: ActionNode): Error {
   return new ActionAbortedError(`action ${node.name} was aborted because an ancestor action stopped`);
 }
 
-function runOnce(run: RunState, node: ActionNode, task: TaskTemplate, args: readonly unknown[]): Promise<unknown> {
-  return new Promise<unknown>((resolve, reject) => {
+/** One attempt in a worker process; a stop (abort, timeout) settles it here at once and tells the worker. */
+function runInWorker(executor: Executor, request: AttemptRequest): Promise<string> {
+  let handle: AttemptHandle | undefined;
+  return untilStopped(
+    request.node,
+    request.task,
+    () => (handle = executor.execute(request)).result,
+    (error) => handle?.stop(error),
+  );
+}
+
+/** Runs the task's code for the node's current attempt in this process, raced against stops and its timeout. */
+function runTaskCode(run: RunState, node: ActionNode, task: TaskTemplate, args: readonly unknown[]): Promise<unknown> {
+  const frame: ActionFrame = { run, node, task, args, group: null };
+  return untilStopped(node, task, () => runInFrame(frame, () => task.fn(...args)));
+}
+
+/**
+ * Starts the attempt's work and settles with it, unless the node is stopped first (abort, or the task's timeout,
+ * which this arms): then it rejects at once with the stop's error, after telling `onStop`.
+ */
+function untilStopped<T>(node: ActionNode, task: TaskTemplate, start: () => T | PromiseLike<T>, onStop?: (error: Error) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     const stopped = node.stopReason;
     if (stopped) {
       reject(stopped);
@@ -139,25 +174,19 @@ function runOnce(run: RunState, node: ActionNode, task: TaskTemplate, args: read
     };
     node.onStop((error) => {
       settle();
+      onStop?.(error);
       reject(error);
     });
     const maxRuntime = task.timeout.maxRuntimeMs;
     if (maxRuntime !== null) {
-      timer = setTimeout(() => {
-        const error = new TimeoutError(
-          `task ${task.id} (action ${node.name}, attempt ${node.attempt}) ran longer than its timeout of ${maxRuntime} ms; ` +
-            `raise the task's "timeout" option or make the task finish sooner (its ctx().signal is aborted on timeout)`,
-        );
-        node.endAttempt(error, descendantAborted);
-      }, maxRuntime);
+      timer = setTimeout(() => node.endAttempt(timeoutError(task, node, maxRuntime), descendantAborted), maxRuntime);
     }
-    const frame: ActionFrame = { run, node, task, args, group: null };
-    let result: unknown;
+    let result: T | PromiseLike<T>;
     try {
-      result = runInFrame(frame, () => task.fn(...args));
+      result = start();
     } catch (error) {
       settle();
-      reject(error);
+      reject(error as Error);
       return;
     }
     if (isPromiseLike(result)) {
@@ -168,7 +197,7 @@ function runOnce(run: RunState, node: ActionNode, task: TaskTemplate, args: read
         },
         (error: unknown) => {
           settle();
-          reject(error);
+          reject(error as Error);
         },
       );
     } else {
@@ -178,6 +207,13 @@ function runOnce(run: RunState, node: ActionNode, task: TaskTemplate, args: read
   });
 }
 
+function timeoutError(task: TaskTemplate, node: ActionNode, maxRuntime: number): TimeoutError {
+  return new TimeoutError(
+    `task ${task.id} (action ${node.name}, attempt ${node.attempt}) ran longer than its timeout of ${maxRuntime} ms; ` +
+      `raise the task's "timeout" option or make the task finish sooner (its ctx().signal is aborted on timeout)`,
+  );
+}
+
 function phaseOf(error: Error, node: ActionNode): ActionPhase {
   if (node.abortReason) return "aborted";
   if (error instanceof TimeoutError && node.stopReason === error) return "timed_out";
@@ -185,7 +221,7 @@ function phaseOf(error: Error, node: ActionNode): ActionPhase {
   return "failed";
 }
 
-async function runFinalizers(node: ActionNode): Promise<void> {
+export async function runFinalizers(node: ActionNode): Promise<void> {
   for (const finalize of node.takeFinalizers()) await finalize();
 }
 
@@ -201,8 +237,8 @@ function sleep(ms: number, node: ActionNode): Promise<void> {
   });
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as PromiseLike<T> | null)?.then === "function";
 }
 
 function transition(

@@ -2,7 +2,7 @@
 // same event-loop turn share one store query. `serialize` makes identical calls take turns (a per-key chain
 // in this process, plus a reservation in the store across processes) so only the first one executes.
 import { randomUUID } from "node:crypto";
-import { encodeIdentity, hasCodecValues, hashText } from "../io/index.js";
+import { decodeValue, encodeIdentity, hasCodecValues, hashText } from "../io/index.js";
 import type { CacheEntry, RunStore } from "../store/index.js";
 import type { TaskTemplate } from "./types.js";
 
@@ -10,15 +10,19 @@ const RESERVATION_TTL_MS = 30_000;
 const RESERVATION_POLL_MS = 100;
 
 /** The cache key of a call, or null when the task does not cache. */
-export function cacheKeyFor(task: TaskTemplate, args: readonly unknown[], encodedInputs: string): string | null {
+export function cacheKeyFor(task: TaskTemplate, decoded: readonly unknown[] | undefined, encodedInputs: string): string | null {
   const { cache } = task;
   if (cache.behavior === "disable") return null;
   const version = cache.behavior === "override" ? (cache.versionOverride ?? "") : task.codeHash;
   const ignored = cache.ignoredInputs;
-  const keyArgs = ignored && ignored.length > 0 ? args.map((arg, i) => (ignored.includes(task.inputNames[i] ?? "") ? null : arg)) : args;
+  const ignoring = ignored !== undefined && ignored.length > 0;
+  let inputs = encodedInputs;
   // Files, directories and data frames count by their content, not by where they are stored.
-  const inputs =
-    keyArgs !== args || hasCodecValues(encodedInputs) ? encodeIdentity(keyArgs, { what: `inputs of task ${task.id}` }) : encodedInputs;
+  if (ignoring || hasCodecValues(encodedInputs)) {
+    const args = decoded ?? (decodeValue(encodedInputs) as unknown[]);
+    const keyArgs = ignoring ? args.map((arg, i) => (ignored.includes(task.inputNames[i] ?? "") ? null : arg)) : args;
+    inputs = encodeIdentity(keyArgs, { what: `inputs of task ${task.id}` });
+  }
   return hashText(`${task.id}\u0000${task.interfaceHash}\u0000${version}\u0000${cache.salt ?? ""}\u0000${hashText(inputs)}`);
 }
 

@@ -1,10 +1,31 @@
 // The engine part: the Controller seam, the ambient action frame, and the local (embedded) engine.
-export type { ActionFrame, CacheSpec, Controller, RetryPolicy, TaskTemplate, TimeoutPolicy } from "./types.js";
-export type { ActionNode } from "./action-node.js";
+export type {
+  ActionFrame,
+  AttemptHandle,
+  AttemptRequest,
+  CacheSpec,
+  Controller,
+  Executor,
+  RetryPolicy,
+  ReuseSpec,
+  TaskPlacement,
+  TaskTemplate,
+  TimeoutPolicy,
+} from "./types.js";
+export { DEFAULT_PLACEMENT } from "./types.js";
+export { ActionNode } from "./action-node.js";
 export { currentFrame, runInFrame } from "./context.js";
 export { processGlobal } from "../process-global.js";
 export { attemptDataPrefix } from "./data-context-provider.js";
 export { LocalEngine, storedRunError, type EngineOptions, type RunExecution, type RunOptions, type RunOutcome } from "./local-engine.js";
 export { setLogEcho } from "./log-capture.js";
 export { ROOT_ACTION, childActionName, newRunName } from "./naming.js";
-export type { RunSettings, RunState } from "./run-state.js";
+export { RunState, type RunSettings } from "./run-state.js";
+// For the executor (engine side) and the worker (process side) of out-of-process execution.
+export { descendantAborted, runFinalizers } from "./attempt-runner.js";
+export { identifyCall, traced, type LocalController, type NamedCall, type TraceOutcome } from "./local-controller.js";
+export { installDataContext } from "./data-context-provider.js";
+export { installLogCapture, type LogSink } from "./log-capture.js";
+export { loadStoredValue } from "./value-offload.js";
+export type { EngineHandle } from "./local-engine.js";
+export type { EngineResources } from "./resources.js";

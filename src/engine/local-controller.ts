@@ -2,7 +2,7 @@
 // previous execution already finished (a resumed run, a retried parent) is re-attached, its recorded output
 // returned instead of running again; a cached call is answered from the cache; anything else is recorded
 // first, then run by the attempt runner.
-import { ActionAbortedError, toErrorRecord } from "../errors/index.js";
+import { ActionAbortedError, toErrorRecord, type ErrorRecord } from "../errors/index.js";
 import { decodeValue, encodeValue, hashText } from "../io/index.js";
 import { TERMINAL_PHASES, type ActionRecord, type CacheStatus, type WriteOp } from "../store/index.js";
 import { ActionNode } from "./action-node.js";
@@ -14,10 +14,8 @@ import { storedValue, type EngineResources } from "./resources.js";
 import { loadStoredValue } from "./value-offload.js";
 import type { ActionFrame, Controller, TaskTemplate } from "./types.js";
 
-/** One child call, named and encoded. */
-interface ChildCall {
-  readonly frame: ActionFrame;
-  readonly task: TaskTemplate;
+/** A child call as its parent's process named and encoded it (this process, or a worker). */
+export interface NamedCall {
   readonly name: string;
   readonly seq: number;
   readonly inputs: string;
@@ -25,58 +23,88 @@ interface ChildCall {
   readonly prior: ActionRecord | undefined;
 }
 
+/** One child call, named and encoded. */
+interface ChildCall extends NamedCall {
+  readonly frame: ActionFrame;
+  readonly task: TaskTemplate;
+}
+
+/** A trace's outcome, as the process that ran it reports it. */
+export interface TraceOutcome {
+  readonly name: string;
+  readonly seq: number;
+  readonly fnName: string;
+  /** The encoded arguments and, on success, the encoded output. */
+  readonly inputs: string;
+  readonly outputs: string | null;
+  readonly error: ErrorRecord | null;
+  readonly attempt: number;
+  readonly startedAt: number;
+}
+
 export class LocalController implements Controller {
+  /**
+   * Child executions in flight in this process, by run and action name. A parent re-issuing a call while the
+   * child still runs (its worker died and the parent was retried) joins it instead of starting it twice.
+   */
+  private readonly inflight = new Map<string, Promise<string>>();
+
   constructor(private readonly resources: EngineResources) {}
 
   async submit(frame: ActionFrame, task: TaskTemplate, args: readonly unknown[]): Promise<unknown> {
-    const { inputs, seq, name, prior } = identifyCall(frame, task.id, args, `inputs of task ${task.id}`);
-    if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
-
-    const call: ChildCall = { frame, task, name, seq, inputs, prior };
-    const cacheKey = cacheKeyFor(task, args, inputs);
-    if (cacheKey === null) return this.execute(call, null, "disabled");
-    if (task.cache.serialize) return this.resources.cache.serialize(cacheKey, () => this.cachedCall(call, cacheKey));
-    return this.cachedCall(call, cacheKey);
+    const call = identifyCall(frame, task.id, args, `inputs of task ${task.id}`);
+    if (call.prior?.phase === "succeeded" && call.prior.outputs !== null) return decodeValue(await loadStoredValue(call.prior.outputs));
+    return decodeValue(await this.submitNamed(frame, task, call, args));
   }
 
-  async trace(frame: ActionFrame, fnName: string, fn: (...args: any[]) => unknown, args: readonly unknown[]): Promise<unknown> {
-    const { inputs, seq, name, prior } = identifyCall(frame, `trace:${fnName}`, args, `inputs of trace ${fnName}`);
-    if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
+  /** Runs a call that is already named and encoded; resolves with the encoded output. */
+  async submitNamed(frame: ActionFrame, task: TaskTemplate, named: NamedCall, args?: readonly unknown[]): Promise<string> {
+    const { prior } = named;
+    if (prior?.phase === "succeeded" && prior.outputs !== null) return loadStoredValue(prior.outputs);
+    const key = `${frame.run.name}\u0000${named.name}`;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const call: ChildCall = { ...named, frame, task };
+    const result = this.route(call, args);
+    this.inflight.set(key, result);
+    try {
+      return await result;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
 
-    const attempt = (prior?.attempt ?? 0) + 1;
-    const dataPrefix = attemptDataPrefix(frame.run.rawDataPath, name, attempt);
-    const storedInputs = await storedValue(this.resources, inputs, `${dataPrefix}/inputs.json`);
-    const startedAt = Date.now();
-    const record = (fields: Pick<ActionRecord, "phase" | "outputs" | "error">): WriteOp => ({
+  trace(frame: ActionFrame, fnName: string, fn: (...args: any[]) => unknown, args: readonly unknown[]): Promise<unknown> {
+    return traced(frame, fnName, fn, args, (outcome) => this.recordTrace(frame, outcome));
+  }
+
+  /** Records a finished trace as a TRACE action of the frame's action. */
+  async recordTrace(frame: ActionFrame, trace: TraceOutcome): Promise<void> {
+    const dataPrefix = attemptDataPrefix(frame.run.rawDataPath, trace.name, trace.attempt);
+    const storedInputs = await storedValue(this.resources, trace.inputs, `${dataPrefix}/inputs.json`);
+    const outputs = trace.outputs === null ? null : await storedValue(this.resources, trace.outputs, `${dataPrefix}/outputs.json`);
+    await this.resources.batcher.write({
       op: "action.insert",
       action: {
         runName: frame.run.name,
-        name,
+        name: trace.name,
         parentName: frame.node.name,
         type: "trace",
-        taskName: fnName,
+        taskName: trace.fnName,
         group: frame.group,
-        seq,
-        attempt,
+        seq: trace.seq,
+        attempt: trace.attempt,
         inputs: storedInputs,
         cacheKey: null,
         cacheStatus: "disabled",
-        createdAt: startedAt,
-        startedAt,
+        createdAt: trace.startedAt,
+        startedAt: trace.startedAt,
         endedAt: Date.now(),
-        ...fields,
+        phase: trace.error ? "failed" : "succeeded",
+        outputs,
+        error: trace.error,
       },
     });
-    let encoded: string;
-    try {
-      encoded = encodeValue(await fn(...args), { what: `output of trace ${fnName}` });
-    } catch (error) {
-      await this.resources.batcher.write(record({ phase: "failed", outputs: null, error: toErrorRecord(error, attempt) }));
-      throw error;
-    }
-    const outputs = await storedValue(this.resources, encoded, `${dataPrefix}/outputs.json`);
-    await this.resources.batcher.write(record({ phase: "succeeded", outputs, error: null }));
-    return decodeValue(encoded);
   }
 
   async saveReport(frame: ActionFrame, html: string): Promise<void> {
@@ -87,7 +115,15 @@ export class LocalController implements Controller {
     });
   }
 
-  private async cachedCall(call: ChildCall, cacheKey: string): Promise<unknown> {
+  private route(call: ChildCall, args: readonly unknown[] | undefined): Promise<string> {
+    const { task } = call;
+    const cacheKey = cacheKeyFor(task, args, call.inputs);
+    if (cacheKey === null) return this.execute(call, null, "disabled");
+    if (task.cache.serialize) return this.resources.cache.serialize(cacheKey, () => this.cachedCall(call, cacheKey));
+    return this.cachedCall(call, cacheKey);
+  }
+
+  private async cachedCall(call: ChildCall, cacheKey: string): Promise<string> {
     if (!call.frame.run.settings.overwriteCache) {
       const hit = await this.resources.cache.lookup(cacheKey);
       if (hit) {
@@ -96,13 +132,13 @@ export class LocalController implements Controller {
           op: "action.insert",
           action: { ...action, phase: "succeeded", outputs: hit.outputs, endedAt: action.startedAt },
         });
-        return decodeValue(await loadStoredValue(hit.outputs));
+        return loadStoredValue(hit.outputs);
       }
     }
     return this.execute(call, cacheKey, "miss");
   }
 
-  private async execute(call: ChildCall, cacheKey: string | null, cacheStatus: CacheStatus): Promise<unknown> {
+  private async execute(call: ChildCall, cacheKey: string | null, cacheStatus: CacheStatus): Promise<string> {
     const { frame, prior } = call;
     const { run, node: parent } = frame;
     throwIfStopped(parent);
@@ -114,17 +150,17 @@ export class LocalController implements Controller {
     const node = new ActionNode(call.name, parent);
     parent.attach(node);
     try {
-      // The child gets its own decoded copy of the arguments, exactly as a worker in another process would.
+      // The child decodes its own copy of the arguments, exactly as a worker in another process would.
       const output = await runAttempts({
         resources: this.resources,
         run,
         node,
         task: call.task,
-        args: decodeValue(call.inputs) as unknown[],
+        inputs: call.inputs,
         cacheKey,
         firstAttempt: action.attempt,
       });
-      return decodeValue(output.encoded);
+      return output.encoded;
     } finally {
       parent.detach(node);
     }
@@ -163,10 +199,36 @@ function actionRecord(call: ChildCall, cacheKey: string | null, cacheStatus: Cac
 }
 
 /**
+ * Runs a traced function as a child of the frame's action and has `record` store its outcome before the caller
+ * continues; an earlier execution's successful outcome is returned without running it again.
+ */
+export async function traced(
+  frame: ActionFrame,
+  fnName: string,
+  fn: (...args: any[]) => unknown,
+  args: readonly unknown[],
+  record: (outcome: TraceOutcome) => Promise<void>,
+): Promise<unknown> {
+  const { inputs, seq, name, prior } = identifyCall(frame, `trace:${fnName}`, args, `inputs of trace ${fnName}`);
+  if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
+  const attempt = (prior?.attempt ?? 0) + 1;
+  const outcome = { name, seq, fnName, inputs, attempt, startedAt: Date.now() };
+  let encoded: string;
+  try {
+    encoded = encodeValue(await fn(...args), { what: `output of trace ${fnName}` });
+  } catch (error) {
+    await record({ ...outcome, outputs: null, error: toErrorRecord(error, attempt) });
+    throw error;
+  }
+  await record({ ...outcome, outputs: encoded, error: null });
+  return decodeValue(encoded);
+}
+
+/**
  * Encodes a call's arguments, gives it the next sequence number of its parent and its deterministic name, and
  * finds what an earlier execution recorded under that name. Throws when the parent can no longer start work.
  */
-function identifyCall(frame: ActionFrame, identity: string, args: readonly unknown[], what: string) {
+export function identifyCall(frame: ActionFrame, identity: string, args: readonly unknown[], what: string) {
   const parent = frame.node;
   throwIfStopped(parent);
   const inputs = encodeValue(args, { what });
@@ -175,7 +237,7 @@ function identifyCall(frame: ActionFrame, identity: string, args: readonly unkno
   return { inputs, seq, name, prior: frame.run.prior.get(name) };
 }
 
-function throwIfStopped(node: ActionNode): void {
+export function throwIfStopped(node: ActionNode): void {
   const reason = node.stopReason;
   if (!reason) return;
   throw reason instanceof ActionAbortedError

@@ -25,7 +25,7 @@ import { installLogCapture } from "./log-capture.js";
 import { ROOT_ACTION, isValidRunName, newRunName } from "./naming.js";
 import type { EngineResources } from "./resources.js";
 import { RunState, type RunSettings } from "./run-state.js";
-import type { TaskTemplate } from "./types.js";
+import type { Executor, TaskTemplate } from "./types.js";
 import { WriteBatcher } from "./write-batcher.js";
 
 const ABORT_POLL_MS = 500;
@@ -33,6 +33,14 @@ const ABORT_POLL_MS = 500;
 export interface EngineOptions {
   /** Encoded inputs/outputs longer than this many characters go to the blob store (default 1 MiB). */
   readonly inlineLimit?: number | undefined;
+  /** Builds the executor that runs tasks in worker processes; without one every task runs in this process. */
+  readonly executor?: ((engine: EngineHandle) => Executor) | undefined;
+}
+
+/** What an executor gets from its engine: the resources, and the controller that performs workers' calls. */
+export interface EngineHandle {
+  readonly resources: EngineResources;
+  readonly controller: LocalController;
 }
 
 export interface RunOptions extends RunSettings {
@@ -74,8 +82,10 @@ export class LocalEngine {
   constructor(store: RunStore, blobs: BlobStore, options: EngineOptions = {}) {
     const batcher = new WriteBatcher(store);
     const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
-    this.resources = { store, batcher, cache: new CacheSystem(store), blobs, inlineLimit };
+    const resources: { -readonly [K in keyof EngineResources]: EngineResources[K] } = { store, batcher, cache: new CacheSystem(store), blobs, inlineLimit };
+    this.resources = resources;
     this.controller = new LocalController(this.resources);
+    if (options.executor) resources.executor = options.executor({ resources: this.resources, controller: this.controller });
     registerBlobStore(blobs);
     installLogCapture();
     installDataContext();
@@ -183,6 +193,7 @@ export class LocalEngine {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.abortPoller);
+    await this.resources.executor?.close();
     await this.resources.batcher.flush();
     await this.store.close();
   }
@@ -256,8 +267,18 @@ export class LocalEngine {
     }
     await batcher.write(...ops, { op: "action.insert", action: root });
     try {
-      const output = await runAttempts({ resources: this.resources, run, node: run.root, task, args, cacheKey, firstAttempt });
-      return await this.finish(run, { phase: "succeeded", outputs: output.encoded, error: null }, output.stored);
+      const output = await runAttempts({
+        resources: this.resources,
+        run,
+        node: run.root,
+        task,
+        inputs,
+        args,
+        cacheKey,
+        firstAttempt,
+        alsoOnSuccess: (outputs, endedAt) => [runEnd(run.name, "succeeded", endedAt, outputs, null)],
+      });
+      return { phase: "succeeded", outputs: output.encoded, error: null };
     } catch (error) {
       const stored = await this.store.getAction(run.name, ROOT_ACTION);
       const phase = stored && TERMINAL_PHASES.has(stored.phase) ? stored.phase : "failed";
@@ -268,10 +289,7 @@ export class LocalEngine {
   /** Records how the run ended; `storedOutputs` is the RunStore form of `outcome.outputs` (possibly offloaded). */
   private async finish(run: RunState, outcome: RunOutcome, storedOutputs: string | null): Promise<RunOutcome> {
     const error: ErrorRecord | null = outcome.error ? toErrorRecord(outcome.error) : null;
-    await this.resources.batcher.write({
-      op: "run.transition",
-      transition: { name: run.name, phase: outcome.phase, endedAt: Date.now(), outputs: storedOutputs, error },
-    });
+    await this.resources.batcher.write(runEnd(run.name, outcome.phase, Date.now(), storedOutputs, error));
     return outcome;
   }
 
@@ -291,6 +309,10 @@ export class LocalEngine {
   private ensureOpen(): void {
     if (this.closed) throw new InvalidInputError("this engine is closed; open a new one");
   }
+}
+
+function runEnd(name: string, phase: ActionPhase, endedAt: number, outputs: string | null, error: ErrorRecord | null): WriteOp {
+  return { op: "run.transition", transition: { name, phase, endedAt, outputs, error } };
 }
 
 /** Revives the stored error of a finished run (used when the run ended in another process). */

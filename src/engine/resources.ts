@@ -2,6 +2,7 @@
 import type { BlobStore } from "../blob/index.js";
 import type { RunStore } from "../store/index.js";
 import type { CacheSystem } from "./cache.js";
+import type { Executor } from "./types.js";
 import { offloadIfLarge } from "./value-offload.js";
 import type { WriteBatcher } from "./write-batcher.js";
 
@@ -13,6 +14,8 @@ export interface EngineResources {
   readonly blobs: BlobStore;
   /** Encoded values longer than this (in characters) are offloaded to `blobs`. */
   readonly inlineLimit: number;
+  /** Runs some tasks' attempts in worker processes; without one every task runs in this process. */
+  readonly executor?: Executor | undefined;
 }
 
 /** The form of an encoded value to put in the RunStore: itself, or a pointer to a blob when it is too large. */

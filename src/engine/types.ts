@@ -39,7 +39,36 @@ export interface TaskTemplate {
   readonly codeHash: string;
   /** Hash of the task's interface (input names and types); part of every cache key. */
   readonly interfaceHash: string;
+  /** Where and with what the task runs when an executor runs it in a worker process. */
+  readonly placement: TaskPlacement;
 }
+
+/** The worker-facing settings of a task, taken from its TaskEnvironment and its own options. */
+export interface TaskPlacement {
+  /** The reuse policy of the task's environment; null runs it in the shared default pool. */
+  readonly reusable: ReuseSpec | null;
+  /** Declared CPU request in cores and memory request/limit in bytes; 0 / null when undeclared. */
+  readonly cpu: number;
+  readonly memoryBytes: number;
+  readonly memoryLimitBytes: number | null;
+  /** Environment variables of the task's process. */
+  readonly envVars: Readonly<Record<string, string>>;
+}
+
+export interface ReuseSpec {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly concurrency: number;
+  readonly idleTtlMs: number;
+}
+
+export const DEFAULT_PLACEMENT: TaskPlacement = Object.freeze({
+  reusable: null,
+  cpu: 0,
+  memoryBytes: 0,
+  memoryLimitBytes: null,
+  envVars: Object.freeze({}),
+});
 
 /** The ambient state of the action whose code is running (held in an AsyncLocalStorage). */
 export interface ActionFrame {
@@ -50,6 +79,30 @@ export interface ActionFrame {
   readonly args: readonly unknown[];
   /** The `flyte.group` the code is currently inside, if any. */
   readonly group: string | null;
+}
+
+/** One attempt of an action, handed to an executor that runs it outside this process. */
+export interface AttemptRequest {
+  readonly run: RunState;
+  readonly node: ActionNode;
+  readonly task: TaskTemplate;
+  /** The action's encoded inputs. */
+  readonly inputs: string;
+}
+
+/** A running attempt: its encoded output (or error), and how to stop it early. */
+export interface AttemptHandle {
+  readonly result: Promise<string>;
+  /** The attempt was stopped (abort, timeout): tell its worker, and kill it if it ignores the signal. */
+  stop(error: Error): void;
+}
+
+/** Runs attempts of some tasks outside this process (worker processes); the rest run inline. */
+export interface Executor {
+  runs(task: TaskTemplate): boolean;
+  execute(request: AttemptRequest): AttemptHandle;
+  /** Stops the workers; attempts still running fail as lost. */
+  close(): Promise<void>;
 }
 
 /**

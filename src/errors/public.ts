@@ -2,6 +2,8 @@
 export {
   ActionAbortedError,
   CacheError,
+  CodeBundleError,
+  CodeNotFoundError,
   DataAccessError,
   DataFormatError,
   DataNotFoundError,

@@ -1,15 +1,19 @@
 // Process-wide SDK settings set by flyte.init(), and the local engines opened for them. Local mode keeps its
-// state in a folder (default `.flyte` in the working directory, or FLYTE_LOCAL_DIR).
+// state in a folder (default `.flyte` in the working directory, or FLYTE_LOCAL_DIR); with an endpoint, runs go
+// to that Flyte server instead.
 import path from "node:path";
 import { InvalidOptionError } from "../errors/index.js";
 import { openBlobStore } from "../blob/index.js";
 import { LocalEngine } from "../engine/index.js";
 import { loadConfig, type FlyteConfig } from "./config-file.js";
 import { checkKnownKeys, checkPlainObject, optionField } from "./option-checks.js";
+import { closeRemoteRuns } from "./remote-run.js";
 
 export interface InitOptions {
-  /** Control-plane endpoint for remote runs. Not available yet in this version: runs are local. */
+  /** A Flyte server (`flyte start server`) to run on, e.g. http://localhost:8090: flyte.run() then starts runs there. */
   endpoint?: string;
+  /** The server's API token (default: FLYTE_API_TOKEN). */
+  token?: string;
   project?: string;
   domain?: string;
   /** Folder of the local engine's state (default `.flyte`, or FLYTE_LOCAL_DIR). */
@@ -21,6 +25,9 @@ export interface InitOptions {
 }
 
 interface Settings {
+  /** Runs go to this server when set; local otherwise. */
+  endpoint: string | undefined;
+  token: string | undefined;
   project: string;
   domain: string;
   localDir: string;
@@ -30,6 +37,8 @@ interface Settings {
 }
 
 const settings: Settings = {
+  endpoint: undefined,
+  token: undefined,
   project: "default",
   domain: "development",
   localDir: process.env["FLYTE_LOCAL_DIR"] || ".flyte",
@@ -42,16 +51,18 @@ const engines = new Map<string, LocalEngine>();
 let exitHookInstalled = false;
 
 /**
- * Sets the project, domain and local state folder used by later runs.
- * @example await flyte.init({ project: "ml", domain: "development" });
+ * Sets the project, domain and local state folder used by later runs, or the server they run on.
+ * @example await flyte.init({ endpoint: "http://localhost:8090", project: "ml", domain: "development" });
  */
 export async function init(options: InitOptions = {}): Promise<void> {
   checkPlainObject(options, "flyte.init options");
-  checkKnownKeys(options, ["endpoint", "project", "domain", "localDir", "store", "inlineLimit"], "flyte.init");
-  if (options.endpoint !== undefined) {
-    throw new InvalidOptionError(
-      `${optionField("flyte.init", "endpoint")}: remote control planes are not available in this version yet; omit "endpoint" to run locally`,
-    );
+  checkKnownKeys(options, ["endpoint", "token", "project", "domain", "localDir", "store", "inlineLimit"], "flyte.init");
+  if (options.endpoint !== undefined) settings.endpoint = checkEndpoint(options.endpoint, optionField("flyte.init", "endpoint"));
+  if (options.token !== undefined) {
+    if (typeof options.token !== "string" || options.token === "") {
+      throw new InvalidOptionError(`${optionField("flyte.init", "token")}: expected the server's API token as a non-empty string, got ${JSON.stringify(options.token)}`);
+    }
+    settings.token = options.token;
   }
   if (options.inlineLimit !== undefined) {
     if (!Number.isSafeInteger(options.inlineLimit) || options.inlineLimit < 1) {
@@ -71,21 +82,29 @@ export async function init(options: InitOptions = {}): Promise<void> {
 }
 
 /**
- * Applies the nearest `.flyte/config.yaml` (or FLYTE_CONFIG): project, domain and local state folder.
+ * Applies the nearest `.flyte/config.yaml` (or FLYTE_CONFIG): project, domain, local state folder, and the
+ * endpoint of the server runs go to (token from FLYTE_API_TOKEN).
  * @example flyte.initFromConfig(); const run = await flyte.run(main, [1, 2, 3]);
  */
 export function initFromConfig(cwd: string = process.cwd()): FlyteConfig {
   const config = loadConfig(cwd);
-  if (config.endpoint !== undefined) {
-    throw new InvalidOptionError(
-      `config file ${config.path ?? ""} sets "endpoint", but remote control planes are not available in this version yet; remove it to run locally`,
-    );
-  }
   applyConfig(config);
+  if (config.endpoint !== undefined) settings.endpoint = checkEndpoint(config.endpoint, `config file ${config.path ?? ""}: key "endpoint"`);
   return config;
 }
 
-/** Makes a loaded config the process's settings (the CLI does this for every command). */
+/** An http(s) URL without trailing slashes. */
+function checkEndpoint(value: unknown, field: string): string {
+  if (typeof value !== "string" || !/^https?:\/\/[^\s/]+/.test(value)) {
+    throw new InvalidOptionError(`${field}: expected the URL of a Flyte server like http://localhost:8090, got ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/**
+ * Makes a loaded config the process's settings (the CLI does this for every command). The endpoint is left
+ * alone: the CLI decides per command whether to go remote (initFromConfig sets it for code).
+ */
 export function applyConfig(config: FlyteConfig): void {
   settings.project = config.project;
   settings.domain = config.domain;
@@ -112,11 +131,14 @@ export function localEngine(dir: string = settings.localDir): LocalEngine {
   return engine;
 }
 
-/** Flushes and closes every local engine of this process (tests and scripts that open many folders). */
+/**
+ * Flushes and closes every local engine of this process, stops waiting for remote runs (they go on on the
+ * server) and stops the bundler, so nothing of flyte keeps the process alive.
+ */
 export async function shutdown(): Promise<void> {
   const open = [...engines.values()];
   engines.clear();
-  await Promise.all(open.map((engine) => engine.close()));
+  await Promise.all([...open.map((engine) => engine.close()), closeRemoteRuns()]);
 }
 
 function definedOnly(s3: Settings["s3"]): { endpoint?: string; region?: string } {

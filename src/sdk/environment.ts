@@ -103,7 +103,14 @@ export class TaskEnvironment {
   task<F extends (...args: any[]) => unknown>(first: TaskOptions | F, second?: F): Task<Parameters<F>, ReturnType<F>> {
     const [options, fn] = typeof first === "function" ? [{}, first] : [first, second];
     const task = createTask(
-      { envName: this.name, cache: this.cache, resources: this.resources, secrets: this.secrets, env: this.env },
+      {
+        envName: this.name,
+        cache: this.cache,
+        resources: this.resources,
+        secrets: this.secrets,
+        env: this.env,
+        reusable: this.reusable,
+      },
       options,
       fn as (...args: Parameters<F>) => ReturnType<F>,
     );

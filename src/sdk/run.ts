@@ -1,5 +1,6 @@
-// Starting runs and the Run handle. flyte.run() starts a run in the local engine and returns at once; the
-// handle waits for, inspects and aborts it. resume() continues a run whose process stopped.
+// Starting runs and the Run handle. flyte.run() starts a run in the local engine, or on the server set with
+// flyte.init({ endpoint }), and returns at once; the handle waits for, inspects and aborts it, the same way for
+// both. resume() continues a local run whose process stopped.
 import path from "node:path";
 import { ActionAbortedError, InvalidInputError, InvalidOptionError } from "../errors/index.js";
 import { storedRunError, type RunExecution, type RunOutcome, type LocalEngine } from "../engine/index.js";
@@ -8,11 +9,13 @@ import type { ActionPhase, ActionRecord, LogRecord } from "../store/index.js";
 import { currentSettings, localEngine } from "./config.js";
 import { checkKnownKeys, checkPlainObject } from "./option-checks.js";
 import { checkEnvVars } from "./option-values.js";
+import { remoteClient, startRemoteRun } from "./remote-run.js";
 import { registeredTask, taskTemplateOf, type Task } from "./task.js";
+import { taskSourceFile } from "./task-source.js";
 
 export interface RunContextOptions {
-  /** Only "local" in this version. */
-  mode?: "local";
+  /** "remote" runs on the server set with flyte.init({ endpoint }); the default is "remote" when one is set, else "local". */
+  mode?: "local" | "remote";
   /** A name for the run (default: generated). */
   name?: string;
   project?: string;
@@ -29,19 +32,112 @@ export interface RunContextOptions {
 
 const RUN_CONTEXT_KEYS = ["mode", "name", "project", "domain", "envVars", "labels", "overwriteCache", "localDir", "captureLogs"] as const;
 
-/** A run: started by flyte.run(), resumed by flyte.resume(). */
+/**
+ * Where a run executes, as its Run handle sees it: this process's engine (LocalRunBackend) or a Flyte server
+ * (RemoteRunBackend in remote-run.ts). The handle's methods are each one call here.
+ */
+export interface RunBackend {
+  readonly url: string;
+  /** The last known phase. */
+  readonly phase: ActionPhase;
+  /** Resolves with the final phase; `signal` stops waiting (the run goes on). */
+  wait(signal: AbortSignal | undefined): Promise<ActionPhase>;
+  /** The root task's encoded output once the run succeeded; rejects with the run's error otherwise. */
+  outputs(): Promise<unknown>;
+  abort(reason: string): Promise<void>;
+  logs(actionName: string | undefined): Promise<LogRecord[]>;
+  actions(): Promise<ActionRecord[]>;
+  /** Each action whenever it is new or its phase or attempt changed, until the run ends. */
+  watch(intervalMs: number | undefined): AsyncGenerator<ActionRecord>;
+}
+
+/**
+ * A run, wherever it executes: started by flyte.run() (locally, or on a server after flyte.init({ endpoint })),
+ * resumed by flyte.resume().
+ */
 export class Run<R = unknown> {
   readonly name: string;
+  readonly #backend: RunBackend;
+
+  /** @internal Runs are made by flyte.run(), withRunContext().run() and flyte.resume(). */
+  constructor(name: string, backend: RunBackend) {
+    this.name = name;
+    this.#backend = backend;
+  }
+
+  /** Where the run can be found: `file://<localDir>#run=NAME` locally, the run's API URL on a server. */
+  get url(): string {
+    return this.#backend.url;
+  }
+
+  /** The last known phase ("running" until the run ends). */
+  get phase(): ActionPhase {
+    return this.#backend.phase;
+  }
+
+  /** Resolves with the final phase. `signal` stops waiting (the run goes on). */
+  async wait(options: { signal?: AbortSignal } = {}): Promise<ActionPhase> {
+    options.signal?.throwIfAborted();
+    return this.#backend.wait(options.signal);
+  }
+
+  /** The root task's output; rejects with the run's error (same class, code and message) when it failed. */
+  async outputs(): Promise<R> {
+    return (await this.#backend.outputs()) as R;
+  }
+
+  /** Aborts the run: every running action's signal fires and the run ends as "aborted". */
+  async abort(reason = "aborted by the user"): Promise<void> {
+    await this.#backend.abort(reason);
+  }
+
+  /** Captured console output of the run's actions. */
+  async logs(actionName?: string): Promise<LogRecord[]> {
+    return this.#backend.logs(actionName);
+  }
+
+  /** All actions of the run, in creation order. */
+  async actions(): Promise<ActionRecord[]> {
+    return this.#backend.actions();
+  }
+
+  /** Yields each action whenever it is new or its phase changed, until the run ends. */
+  watch(options: { intervalMs?: number } = {}): AsyncGenerator<ActionRecord> {
+    return this.#backend.watch(options.intervalMs);
+  }
+}
+
+/** Resolves or rejects with `promise`, or rejects with the signal's reason when it aborts first. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+/** A run executing in this process's engine. */
+class LocalRunBackend implements RunBackend {
   readonly url: string;
   #phase: ActionPhase = "running";
-  readonly #execution: RunExecution;
-  readonly #engine: LocalEngine;
 
-  constructor(execution: RunExecution, engine: LocalEngine, dir: string) {
-    this.name = execution.name;
+  constructor(
+    private readonly execution: RunExecution,
+    private readonly engine: LocalEngine,
+    dir: string,
+  ) {
     this.url = `file://${dir}#run=${execution.name}`;
-    this.#execution = execution;
-    this.#engine = engine;
     execution.done.then(
       (outcome) => {
         this.#phase = outcome.phase;
@@ -52,63 +148,40 @@ export class Run<R = unknown> {
     );
   }
 
-  /** The last known phase ("running" until the run ends). */
   get phase(): ActionPhase {
     return this.#phase;
   }
 
-  /** Resolves with the final phase. `signal` stops waiting (the run goes on). */
-  async wait(options: { signal?: AbortSignal } = {}): Promise<ActionPhase> {
-    const { signal } = options;
-    if (!signal) return (await this.#execution.done).phase;
-    signal.throwIfAborted();
-    return await new Promise<ActionPhase>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.#execution.done.then(
-        (outcome) => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(outcome.phase);
-        },
-        (error: unknown) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(error as Error);
-        },
-      );
-    });
+  async wait(signal: AbortSignal | undefined): Promise<ActionPhase> {
+    return (await untilAborted(this.execution.done, signal)).phase;
   }
 
-  /** The root task's output; rejects with the run's error (same class, code and message) when it failed. */
-  async outputs(): Promise<R> {
-    const outcome: RunOutcome = await this.#execution.done;
-    if (outcome.phase === "succeeded" && outcome.outputs !== null) return decodeValue(outcome.outputs) as R;
+  async outputs(): Promise<unknown> {
+    const outcome: RunOutcome = await this.execution.done;
+    if (outcome.phase === "succeeded" && outcome.outputs !== null) return decodeValue(outcome.outputs);
     if (outcome.error) throw outcome.error;
-    const record = await this.#engine.store.getRun(this.name);
-    throw (record && storedRunError(record)) ?? new ActionAbortedError(`run ${this.name} ended in phase ${outcome.phase}`);
+    const record = await this.engine.store.getRun(this.execution.name);
+    throw (record && storedRunError(record)) ?? new ActionAbortedError(`run ${this.execution.name} ended in phase ${outcome.phase}`);
   }
 
-  /** Aborts the run: every running action's signal fires and the run ends as "aborted". */
-  async abort(reason = "aborted by the user"): Promise<void> {
-    this.#execution.abort(reason);
-    await this.#execution.done.catch(() => undefined);
+  async abort(reason: string): Promise<void> {
+    this.execution.abort(reason);
+    await this.execution.done.catch(() => undefined);
   }
 
-  /** Captured console output of the run's actions. */
-  async logs(actionName?: string): Promise<LogRecord[]> {
-    await this.#engine.resources.batcher.flush();
-    return this.#engine.store.getLogs(this.name, actionName);
+  async logs(actionName: string | undefined): Promise<LogRecord[]> {
+    await this.engine.resources.batcher.flush();
+    return this.engine.store.getLogs(this.execution.name, actionName);
   }
 
-  /** All actions of the run, in creation order. */
   async actions(): Promise<ActionRecord[]> {
-    return this.#engine.store.listActions(this.name);
+    return this.engine.store.listActions(this.execution.name);
   }
 
-  /** Yields each action whenever it is new or its phase changed, until the run ends. */
-  async *watch(options: { intervalMs?: number } = {}): AsyncGenerator<ActionRecord> {
+  async *watch(intervalMs: number | undefined): AsyncGenerator<ActionRecord> {
     const seen = new Map<string, string>();
     let finished = false;
-    void this.#execution.done.finally(() => {
+    void this.execution.done.finally(() => {
       finished = true;
     });
     for (;;) {
@@ -120,7 +193,7 @@ export class Run<R = unknown> {
         yield action;
       }
       if (last) return;
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 200));
+      await new Promise((resolve) => setTimeout(resolve, intervalMs ?? 200));
     }
   }
 }
@@ -138,12 +211,16 @@ export interface RunContext {
 export function withRunContext(options: RunContextOptions = {}): RunContext {
   checkPlainObject(options, "withRunContext options");
   checkKnownKeys(options, RUN_CONTEXT_KEYS, "withRunContext");
-  if (options.mode !== undefined && options.mode !== "local") {
-    throw new InvalidOptionError(
-      `withRunContext: option "mode" is ${JSON.stringify(options.mode)}; only "local" is available in this version`,
-    );
+  if (options.mode !== undefined && options.mode !== "local" && options.mode !== "remote") {
+    throw new InvalidOptionError(`withRunContext: option "mode" is ${JSON.stringify(options.mode)}; expected "local" or "remote"`);
   }
   const settings = currentSettings();
+  const mode = options.mode ?? (settings.endpoint === undefined ? "local" : "remote");
+  if (mode === "remote" && settings.endpoint === undefined) {
+    throw new InvalidOptionError(
+      'withRunContext: option "mode" is "remote", but no server is set; call flyte.init({ endpoint: "http://host:8090" }) or flyte.initFromConfig() with an endpoint in the config',
+    );
+  }
   const dir = options.localDir ?? settings.localDir;
   const runOptions = {
     name: options.name,
@@ -162,12 +239,20 @@ export function withRunContext(options: RunContextOptions = {}): RunContext {
           `flyte.run expects a task (created with env.task(...)) as its first argument, got ${typeof task === "function" ? `the plain function "${(task as { name: string }).name}"` : typeof task}`,
         );
       }
+      if (mode === "remote") return startRemote<Awaited<R>>(task, template.id, args, runOptions);
       const engine = localEngine(dir);
-      return new Run<Awaited<R>>(engine.start(template, args, runOptions), engine, path.resolve(dir));
+      const execution = engine.start(template, args, runOptions);
+      return new Run<Awaited<R>>(execution.name, new LocalRunBackend(execution, engine, path.resolve(dir)));
     },
     async resume<R = unknown>(runName: string): Promise<Run<R>> {
+      if (mode === "remote") {
+        throw new InvalidOptionError(
+          `flyte.resume("${runName}"): resume continues a local run whose process stopped; runs on a server are recovered by the server. Pass { mode: "local" } to resume a local run`,
+        );
+      }
       const engine = localEngine(dir);
-      return new Run<R>(await engine.resume(runName, registeredTask, runOptions), engine, path.resolve(dir));
+      const execution = await engine.resume(runName, registeredTask, runOptions);
+      return new Run<R>(execution.name, new LocalRunBackend(execution, engine, path.resolve(dir)));
     },
   };
 }
@@ -186,6 +271,40 @@ export function run<A extends unknown[], R>(task: Task<A, R>, ...args: A): Promi
  */
 export function resume<R = unknown>(runName: string, options: RunContextOptions = {}): Promise<Run<R>> {
   return withRunContext(options).resume<R>(runName);
+}
+
+interface RemoteRunOptions {
+  readonly name: string | undefined;
+  readonly project: string;
+  readonly domain: string;
+  readonly envVars: Record<string, string>;
+  readonly labels: Record<string, string>;
+  readonly overwriteCache: boolean;
+}
+
+/** Starts `task` on the configured server from a bundle of the file that defined it. */
+async function startRemote<R>(task: object, taskId: string, args: readonly unknown[], options: RemoteRunOptions): Promise<Run<R>> {
+  const settings = currentSettings();
+  if (Object.keys(options.envVars).length > 0) {
+    throw new InvalidOptionError('withRunContext: option "envVars" is not supported for remote runs yet; set the variables with the TaskEnvironment\'s env option');
+  }
+  const file = taskSourceFile(task);
+  if (file === undefined) {
+    throw new InvalidInputError(
+      `flyte.run: cannot tell which file defines task ${taskId}, so it cannot be bundled for the server at ${settings.endpoint ?? ""}; define tasks at the top level of a module file`,
+    );
+  }
+  const client = remoteClient(settings.endpoint ?? "", settings.token ?? (process.env["FLYTE_API_TOKEN"] || undefined));
+  return startRemoteRun<R>(client, {
+    file,
+    taskId,
+    args,
+    name: options.name,
+    project: options.project,
+    domain: options.domain,
+    labels: options.labels,
+    overwriteCache: options.overwriteCache,
+  });
 }
 
 function checkEnvLabels(value: unknown): Record<string, string> {

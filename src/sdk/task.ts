@@ -2,15 +2,17 @@
 // the run's controller, and outside any run it is just the function. Options are validated here, when the
 // task is defined, so a typo fails at import time rather than in the middle of a run.
 import { InvalidOptionError } from "../errors/index.js";
-import { currentFrame, processGlobal, type TaskTemplate } from "../engine/index.js";
+import { currentFrame, processGlobal, type TaskPlacement, type TaskTemplate } from "../engine/index.js";
 import { hashText } from "../io/index.js";
 import { normalizeCache, type Cache } from "./cache-policy.js";
 import { checkKnownKeys, checkName, checkPlainObject, optionField } from "./option-checks.js";
 import { checkEnvVars, checkInstance } from "./option-values.js";
 import { parameterNames } from "./parameter-names.js";
 import { Resources } from "./resources.js";
+import type { ReusePolicy } from "./reuse-policy.js";
 import { normalizeRetries, type RetriesOption } from "./retry-policy.js";
 import { Secret } from "./secret.js";
+import { captureTaskSource } from "./task-source.js";
 import { normalizeTimeout, type TimeoutOption } from "./timeout-policy.js";
 
 /** Options of `env.task(options, fn)`. */
@@ -43,6 +45,7 @@ export interface TaskDefaults {
   readonly resources: Resources | undefined;
   readonly secrets: readonly Secret[];
   readonly env: Readonly<Record<string, string>>;
+  readonly reusable: ReusePolicy | undefined;
 }
 
 /**
@@ -113,6 +116,7 @@ export function createTask<A extends unknown[], R>(
   const inputNames = parameterNames(fn as (...args: any[]) => unknown);
   const source = Function.prototype.toString.call(fn);
   const runtimeInterfaceHash = hashText(inputNames.join(","));
+  const effectiveResources = resources ?? defaults.resources;
   const template: TaskTemplate = {
     id: `${defaults.envName}.${name}`,
     name,
@@ -131,8 +135,9 @@ export function createTask<A extends unknown[], R>(
     get interfaceHash(): string {
       return declaredInterfaces.get(this.id) ?? runtimeInterfaceHash;
     },
+    placement: placementOf(defaults.reusable, effectiveResources, env),
   };
-  const merged = { ...defaults, env, resources: resources ?? defaults.resources, secrets: [...defaults.secrets, ...secrets] };
+  const merged = { ...defaults, env, resources: effectiveResources, secrets: [...defaults.secrets, ...secrets] };
   return wrap(template, merged, options);
 }
 
@@ -166,8 +171,21 @@ function wrap<A extends unknown[], R>(template: TaskTemplate, defaults: TaskDefa
     },
   }) as Task<A, R>;
   templates.set(task, template);
+  captureTaskSource(task);
   registerTemplate(template);
   return task;
+}
+
+function placementOf(reusable: ReusePolicy | undefined, resources: Resources | undefined, envVars: Record<string, string>): TaskPlacement {
+  return Object.freeze({
+    reusable: reusable
+      ? { minReplicas: reusable.minReplicas, maxReplicas: reusable.maxReplicas, concurrency: reusable.concurrency, idleTtlMs: reusable.idleTtlMs }
+      : null,
+    cpu: resources?.cpu?.request ?? 0,
+    memoryBytes: resources?.memory?.request ?? 0,
+    memoryLimitBytes: resources?.memory?.limit ?? null,
+    envVars: Object.freeze({ ...envVars }),
+  });
 }
 
 const registry = processGlobal("task-registry", () => new Map<string, TaskTemplate>());
@@ -184,6 +202,11 @@ export function declareTaskInterface(taskId: string, interfaceHash: string): voi
 /** Tasks defined in this process, by `envName.taskName` (used to resume a run). */
 export function registeredTask(id: string): TaskTemplate | undefined {
   return registry.get(id);
+}
+
+/** Every task defined in this process so far, by id. */
+export function registeredTasks(): ReadonlyMap<string, TaskTemplate> {
+  return registry;
 }
 
 function registerTemplate(template: TaskTemplate): void {

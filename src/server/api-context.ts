@@ -2,11 +2,13 @@
 // body parsing they share, so "unknown run" or "malformed JSON" reads the same on every endpoint.
 import type { Context } from "hono";
 import type { RequestIdVariables } from "hono/request-id";
-import type { LocalEngine, TaskTemplate } from "../engine/index.js";
+import type { LocalEngine } from "../engine/index.js";
 import type { ActionRecord, RunRecord } from "../store/index.js";
 import { ApiError, notFound } from "./api-error.js";
+import type { CodeStore } from "./code-store.js";
 import type { RunLauncher } from "./run-launcher.js";
 import type { Schema } from "./schema.js";
+import type { TaskCatalog } from "./task-catalog.js";
 import type { WatchHub } from "./watch-hub.js";
 
 export type ApiEnv = { Variables: RequestIdVariables };
@@ -15,11 +17,12 @@ export interface ApiContext {
   readonly engine: LocalEngine;
   readonly launcher: RunLauncher;
   readonly hub: WatchHub;
-  readonly tasks: readonly TaskTemplate[];
-  readonly loadTask: (id: string) => TaskTemplate | undefined;
+  readonly catalog: TaskCatalog;
   readonly project: string;
   readonly domain: string;
   readonly heartbeatMs: number | undefined;
+  /** Code bundles uploaded for remote runs (PUT /v1/code/:hash), by hash. */
+  readonly code: CodeStore;
 }
 
 export async function requireRun(api: ApiContext, name: string): Promise<RunRecord> {

@@ -42,6 +42,8 @@ const FLYTE_CODE_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   SERIALIZATION: 400,
   TASK_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
+  CODE_NOT_FOUND: 404,
+  CODE_BUNDLE: 400,
 };
 
 export interface MappedError {

@@ -2,17 +2,21 @@
 // serve.ts mounts it on Node). Everything lives under /v1; every route but health and the OpenAPI document
 // needs the bearer token when one is set; every error leaves in one JSON shape.
 import { createRequire } from "node:module";
+import path from "node:path";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
-import type { LocalEngine, TaskTemplate } from "../engine/index.js";
+import type { LocalEngine } from "../engine/index.js";
 import { ApiError, mapError } from "./api-error.js";
 import type { ApiContext, ApiEnv } from "./api-context.js";
 import { requireToken } from "./auth.js";
+import { CodeStore } from "./code-store.js";
 import { openApiDocument } from "./openapi.js";
+import { registerCodeRoutes } from "./routes-code.js";
 import { registerRunRoutes } from "./routes-runs.js";
 import { registerTaskRoutes } from "./routes-tasks.js";
 import { registerWatchRoutes } from "./routes-watch.js";
+import { inProcessCatalog, type TaskCatalog } from "./task-catalog.js";
 import { RunLauncher } from "./run-launcher.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -28,33 +32,33 @@ export interface ApiOptions {
   readonly engine: LocalEngine;
   /** Bearer token every request must carry; undefined serves without authentication (local use only). */
   readonly authToken: string | undefined;
-  /** Tasks listed by GET /v1/tasks (those exported by the loaded files). */
-  readonly tasks?: readonly TaskTemplate[] | undefined;
-  /** Finds a task by id for new runs; defaults to looking in `tasks`. */
-  readonly loadTask?: ((id: string) => TaskTemplate | undefined) | undefined;
+  /** The tasks the server can run (default: none). */
+  readonly catalog?: TaskCatalog | undefined;
   /** Project and domain of runs whose request names none. */
   readonly project?: string | undefined;
   readonly domain?: string | undefined;
   /** Where unexpected errors are reported (default: stderr). */
   readonly log?: ((message: string) => void) | undefined;
+  /** Shares one run launcher with the caller (serve.ts resumes unfinished runs with it); created here otherwise. */
+  readonly launcher?: RunLauncher | undefined;
   /** Shares one watch hub with the caller (serve.ts closes it on shutdown); created here otherwise. */
   readonly hub?: WatchHub | undefined;
   readonly heartbeatMs?: number | undefined;
+  /** Where uploaded code bundles are kept (serve.ts: `<localDir>/code`; default: `.flyte/code` in the working directory). */
+  readonly codeStore?: CodeStore | undefined;
 }
 
 export function createApi(options: ApiOptions): Hono<ApiEnv> {
   const log = options.log ?? ((message: string) => void process.stderr.write(`${message}\n`));
-  const tasks = options.tasks ?? [];
-  const byId = new Map(tasks.map((task) => [task.id, task]));
   const api: ApiContext = {
     engine: options.engine,
-    launcher: new RunLauncher(options.engine, log),
+    launcher: options.launcher ?? new RunLauncher(options.engine, log),
     hub: options.hub ?? new WatchHub(options.engine, { log }),
-    tasks,
-    loadTask: options.loadTask ?? ((id) => byId.get(id)),
+    catalog: options.catalog ?? inProcessCatalog([], () => undefined),
     project: options.project ?? "default",
     domain: options.domain ?? "development",
     heartbeatMs: options.heartbeatMs,
+    code: options.codeStore ?? new CodeStore(path.resolve(".flyte", "code")),
   };
 
   const app = new Hono<ApiEnv>();
@@ -76,6 +80,7 @@ export function createApi(options: ApiOptions): Hono<ApiEnv> {
   registerRunRoutes(app, api);
   registerTaskRoutes(app, api);
   registerWatchRoutes(app, api);
+  registerCodeRoutes(app, api);
 
   app.notFound((c) => {
     return c.json({ error: { code: "NOT_FOUND", message: `there is no route ${c.req.method} ${c.req.path}; see GET /v1/openapi.json` } }, 404);

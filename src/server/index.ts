@@ -2,7 +2,9 @@
 // (startServer). Only the CLI's `flyte start server` imports it.
 export { createApi, MAX_BODY_BYTES, VERSION, type ApiOptions } from "./app.js";
 export { ApiError, type ApiErrorBody } from "./api-error.js";
+export { CodeStore, type CodeManifest, type CodeUpload } from "./code-store.js";
 export { openApiDocument } from "./openapi.js";
+export { MODULE_LABEL, inProcessCatalog, workerCatalog, type TaskCatalog } from "./task-catalog.js";
 export { startServer, TOKEN_FILE, type RunningServer, type ServerOptions } from "./serve.js";
 export type { ApiAction, ApiAttempt, ApiLog, ApiRun, ApiTask } from "./views.js";
 export { WatchHub, WATCH_INTERVAL_MS } from "./watch-hub.js";

@@ -2,6 +2,7 @@
 // schema objects that validate them, and a test checks that every registered route appears here.
 import { viewSchemas } from "./views.js";
 import { abortRunBody, PAGE_LIMIT, PHASES, startRunBody } from "./routes-runs.js";
+import { codeManifestSchema, uploadCodeBody } from "./routes-code.js";
 
 type Json = Record<string, unknown>;
 
@@ -13,8 +14,9 @@ const arrayOf = (name: string): Json => ({ type: "array", items: ref(name) });
 const ERROR_TEXT: Record<number, string> = {
   400: "malformed JSON, or a body or query parameter that is not accepted (error.field names it)",
   401: "missing or wrong bearer token",
-  404: "unknown run, action, task or report",
+  404: "unknown run, action, task, report or code bundle",
   409: "conflict with the run's current state",
+  413: "the request body is over the server's limit (16 MiB)",
   500: "unexpected server failure (error.requestId identifies it in the server log)",
 };
 
@@ -28,6 +30,7 @@ const RUN = pathParam("name", "run name");
 const ACTION = pathParam("action", "action name (the root action is a0)");
 const LIMIT = queryParam("limit", { type: "integer", minimum: PAGE_LIMIT.min, maximum: PAGE_LIMIT.max, default: 50 }, "page size");
 const PHASE = queryParam("phase", { type: "string", enum: PHASES }, "only runs in this phase");
+const HASH = pathParam("hash", "the bundle's sha256, 64 lowercase hex digits");
 
 interface Operation {
   summary: string;
@@ -130,6 +133,17 @@ export function openApiDocument(version: string): Json {
           ok: [200, "events: snapshot {runs} (limit and phase apply to it); runs {runs} with every changed run", sse("server-sent events")],
         }),
       },
+      "/v1/code/{hash}": {
+        put: operation({
+          summary: "upload a code bundle for remote runs (immutable; start runs with { code: hash })",
+          parameters: [HASH],
+          body: uploadCodeBody.jsonSchema as Json,
+          errors: [400, 413],
+          ok: [201, "stored (200 with the same body when it was stored already)", json(obj({ code: ref("CodeManifest") }))],
+        }),
+        get: operation({ summary: "a stored code bundle's manifest (HEAD: whether it is stored, without a body)", parameters: [HASH], errors: [400, 404], ok: [200, "the manifest", json(obj({ code: ref("CodeManifest") }))] }),
+        head: operation({ summary: "whether a code bundle is stored: 200 or 404, no body", parameters: [HASH], errors: [400, 404], ok: [200, "the bundle is stored", {}] }),
+      },
       "/v1/tasks": {
         get: operation({ summary: "tasks exported by the files the server loaded", errors: [], ok: [200, "the tasks", json(obj({ tasks: arrayOf("Task") }))] }),
       },
@@ -141,6 +155,7 @@ export function openApiDocument(version: string): Json {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "the server's token (printed at start, stored in <localDir>/server-token)" } },
       schemas: {
         ...viewSchemas,
+        CodeManifest: codeManifestSchema,
         Error: obj({
           error: {
             type: "object",

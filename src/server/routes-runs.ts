@@ -6,6 +6,7 @@ import { TERMINAL_PHASES, type ActionPhase } from "../store/index.js";
 import { ApiError, invalidField, notFound } from "./api-error.js";
 import { readBody, requireAction, requireRun, type ApiContext, type ApiEnv } from "./api-context.js";
 import { boolean, jsonArray, object, optional, queryInteger, record, string } from "./schema.js";
+import { MODULE_LABEL } from "./task-catalog.js";
 import { actionView, runView } from "./views.js";
 
 export const PHASES: readonly ActionPhase[] = [
@@ -32,6 +33,7 @@ export const startRunBody = object(
     domain: optional(string({ pattern: SCOPE, patternHint: "lowercase letters, digits, - and _" })),
     labels: optional(record(string({ maxLength: 1024 }), "free-form string labels recorded with the run")),
     overwriteCache: optional(boolean("re-execute cached tasks and replace their cache entries")),
+    code: optional(string({ description: "sha256 of code uploaded with PUT /v1/code/:hash that defines the task", pattern: /^[0-9a-f]{64}$/, patternHint: "64 lowercase hex digits" })),
   },
   "starts a run of a task the server has loaded",
 );
@@ -40,30 +42,42 @@ export const abortRunBody = object({ reason: optional(string({ maxLength: 4096 }
 
 export const PAGE_LIMIT = { min: 1, max: 1000 };
 
+/** `?wait=MS`: hold the response until the run ends, at most this long (0 = answer at once). */
+export const MAX_WAIT_MS = 60_000;
+
+function waitParam(raw: string | undefined): number {
+  return queryInteger(raw, "wait", { min: 0, max: MAX_WAIT_MS }, 0);
+}
+
 export function registerRunRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
   const { store } = api.engine;
 
   app.post("/v1/runs", async (c) => {
     const body = await readBody(c, startRunBody);
-    const task = api.loadTask(body.task);
-    if (!task) {
-      const loaded = api.tasks.map((t) => t.id).join(", ") || "none";
-      throw notFound("TASK_NOT_FOUND", `no task "${body.task}" is loaded in this server (loaded: ${loaded}); start the server with --load FILE.ts for the file that defines it`);
+    const found = await api.catalog.find(body.task, body.code);
+    if (!found) {
+      if (body.code !== undefined) {
+        throw notFound("TASK_NOT_FOUND", `the uploaded code ${body.code.slice(0, 12)}… defines no task "${body.task}"; check the task id (env.task)`);
+      }
+      const loaded = api.catalog.list().map((t) => t.id).join(", ") || "none";
+      throw notFound("TASK_NOT_FOUND", `no task "${body.task}" is loaded in this server (loaded: ${loaded}); start the server with --load FILE.ts for the file that defines it, or upload the code with flyte run`);
     }
+    const { task, module } = found;
     let args: unknown[];
     try {
       args = decodeValue(JSON.stringify(body.inputs)) as unknown[];
     } catch (error) {
       throw invalidField("inputs", (error as Error).message);
     }
+    const wait = waitParam(c.req.query("wait"));
     const run = await api.launcher.start(task, args, {
       name: body.name,
       project: body.project ?? api.project,
       domain: body.domain ?? api.domain,
-      labels: body.labels ?? {},
+      labels: module === undefined ? (body.labels ?? {}) : { ...body.labels, [MODULE_LABEL]: module },
       envVars: {},
       overwriteCache: body.overwriteCache ?? false,
-    });
+    }, wait);
     return c.json({ run: runView(run) }, 201, { Location: `/v1/runs/${run.name}` });
   });
 
@@ -79,7 +93,12 @@ export function registerRunRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
   });
 
   app.get("/v1/runs/:name", async (c) => {
-    return c.json({ run: runView(await requireRun(api, c.req.param("name"))) });
+    const name = c.req.param("name");
+    const wait = waitParam(c.req.query("wait"));
+    const run = await requireRun(api, name);
+    if (wait === 0 || TERMINAL_PHASES.has(run.phase)) return c.json({ run: runView(run) });
+    await api.launcher.settled(name, wait);
+    return c.json({ run: runView((await store.getRun(name)) ?? run) });
   });
 
   app.post("/v1/runs/:name/abort", async (c) => {

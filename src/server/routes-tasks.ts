@@ -7,13 +7,13 @@ import { taskView } from "./views.js";
 
 export function registerTaskRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
   app.get("/v1/tasks", (c) => {
-    const tasks = [...api.tasks].sort((a, b) => a.id.localeCompare(b.id));
+    const tasks = [...api.catalog.list()].sort((a, b) => a.id.localeCompare(b.id));
     return c.json({ tasks: tasks.map(taskView) });
   });
 
-  app.get("/v1/tasks/:id", (c) => {
+  app.get("/v1/tasks/:id", async (c) => {
     const id = c.req.param("id");
-    const task = api.loadTask(id);
+    const task = (await api.catalog.find(id))?.task;
     if (!task) throw notFound("TASK_NOT_FOUND", `no task "${id}" is loaded in this server; list the loaded tasks with GET /v1/tasks`);
     return c.json({ task: taskView(task) });
   });

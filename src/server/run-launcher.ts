@@ -2,7 +2,10 @@
 // is exactly what `GET /v1/runs/:name` returns next. Keeps the executions it started so that their outcome is
 // always observed (and logged when the engine itself failed), never left as an unhandled rejection.
 import { newRunName, type LocalEngine, type RunExecution, type RunOptions, type TaskTemplate } from "../engine/index.js";
-import type { RunRecord } from "../store/index.js";
+import { TERMINAL_PHASES, type RunRecord } from "../store/index.js";
+
+/** How often a run that another process executes is checked while a request waits for it. */
+const POLL_MS = 100;
 import { ApiError } from "./api-error.js";
 
 export class RunLauncher {
@@ -18,7 +21,13 @@ export class RunLauncher {
     return [...this.executions.keys()];
   }
 
-  async start(task: TaskTemplate, args: readonly unknown[], options: Omit<RunOptions, "name"> & { name?: string | undefined }): Promise<RunRecord> {
+  /** Starts a run; with `waitMs`, answers once it has ended (or the wait is over) instead of once it is stored. */
+  async start(
+    task: TaskTemplate,
+    args: readonly unknown[],
+    options: Omit<RunOptions, "name"> & { name?: string | undefined },
+    waitMs = 0,
+  ): Promise<RunRecord> {
     const name = options.name ?? newRunName();
     if (await this.engine.store.getRun(name)) {
       throw new ApiError(409, "RUN_EXISTS", `a run named "${name}" already exists; choose another name or omit "name" for a generated one`, "name");
@@ -36,6 +45,70 @@ export class RunLauncher {
       stop();
       throw error;
     }
+    const outcome = this.track(execution);
+    try {
+      const first = await Promise.race([inserted.then(() => "inserted" as const), outcome]);
+      if (first !== "inserted" && first.failed) throw first.error;
+    } finally {
+      stop();
+    }
+    if (waitMs > 0) await this.settled(name, waitMs);
+    // Ops commit in order: an empty write resolves once the run's insert has committed.
+    else await this.engine.resources.batcher.write();
+    const record = await this.engine.store.getRun(name);
+    if (!record) throw new Error(`run "${name}" was started but its record is missing from the store`);
+    return record;
+  }
+
+  /**
+   * Resolves when the run has ended or after `timeoutMs`, whichever is first. A run this server executes is
+   * awaited directly; any other (another replica's) is polled in the store.
+   */
+  async settled(name: string, timeoutMs: number): Promise<void> {
+    if (timeoutMs <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    const execution = this.executions.get(name);
+    const ended = execution ? execution.done.then(() => undefined, () => undefined) : this.pollUntilEnded(name, Date.now() + timeoutMs);
+    try {
+      await Promise.race([ended, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async pollUntilEnded(name: string, deadline: number): Promise<void> {
+    while (Date.now() < deadline) {
+      const run = await this.engine.store.getRun(name);
+      if (!run || TERMINAL_PHASES.has(run.phase)) return;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  /**
+   * Continues every run a previous server process left unfinished (it was killed): each root task runs again
+   * and re-attaches to the actions that already succeeded. Returns the names of the runs resumed.
+   */
+  async resumeUnfinished(resolver: (run: RunRecord) => Promise<(id: string) => TaskTemplate | undefined>): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const phase of ["running", "queued", "waiting_for_resources", "initializing"] as const) {
+      for (const run of await this.engine.store.listRuns({ phase, limit: 100_000 })) {
+        if (this.executions.has(run.name)) continue;
+        try {
+          const execution = await this.engine.resume(run.name, await resolver(run));
+          void this.track(execution);
+          resumed.push(run.name);
+        } catch (error) {
+          this.log(`run ${run.name} was left unfinished by the previous server and cannot be resumed: ${describe(error)}`);
+        }
+      }
+    }
+    return resumed;
+  }
+
+  /** Keeps an execution until it ends; its outcome is always observed, and logged when the engine failed. */
+  private track(execution: RunExecution): Promise<{ failed: boolean; error: unknown }> {
+    const { name } = execution;
     this.executions.set(name, execution);
     const outcome = execution.done.then(
       () => ({ failed: false as const, error: undefined }),
@@ -45,17 +118,7 @@ export class RunLauncher {
       this.executions.delete(name);
       if (failed) this.log(`run ${name} stopped because the engine failed: ${describe(error)}`);
     });
-    try {
-      const first = await Promise.race([inserted.then(() => "inserted" as const), outcome]);
-      if (first !== "inserted" && first.failed) throw first.error;
-    } finally {
-      stop();
-    }
-    // Ops commit in order: an empty write resolves once the run's insert has committed.
-    await this.engine.resources.batcher.write();
-    const record = await this.engine.store.getRun(name);
-    if (!record) throw new Error(`run "${name}" was started but its record is missing from the store`);
-    return record;
+    return outcome;
   }
 }
 

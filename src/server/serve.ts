@@ -14,6 +14,10 @@ import { LocalEngine, type TaskTemplate } from "../engine/index.js";
 import { registeredTask, taskTemplateOf } from "../sdk/index.js";
 import { openSqliteStore, type RunStore } from "../store/index.js";
 import { createApi } from "./app.js";
+import { ProcessExecutor, type ProcessExecutorOptions } from "../executor/process-executor.js";
+import { MODULE_LABEL, inProcessCatalog, workerCatalog, type TaskCatalog } from "./task-catalog.js";
+import { RunLauncher } from "./run-launcher.js";
+import { CodeStore } from "./code-store.js";
 import { trackConnections } from "./connections.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -32,6 +36,13 @@ export interface ServerOptions {
   readonly authToken?: string | undefined;
   /** Serve without authentication; only allowed on a loopback host. */
   readonly insecureLocal?: boolean | undefined;
+  /**
+   * Where tasks run: "workers" (default) in pools of worker processes that load the code; "inline" in the
+   * server's own process, importing the --load files into it (tests that share state with their tasks).
+   */
+  readonly executor?: "workers" | "inline" | undefined;
+  /** Settings of the worker pools (capacity, default pool, abort grace). */
+  readonly workers?: Omit<ProcessExecutorOptions, "log"> | undefined;
   /** Files whose tasks the server can run. */
   readonly load?: readonly string[] | undefined;
   /** Imports one of `load` (the CLI passes its tsx loader; the default is a plain dynamic import). */
@@ -50,6 +61,8 @@ export interface ServerOptions {
   readonly out?: ((line: string) => void) | undefined;
   readonly log?: ((line: string) => void) | undefined;
   readonly heartbeatMs?: number | undefined;
+  /** Uploaded code bundles (default: `<localDir>/code`). */
+  readonly codeStore?: CodeStore | undefined;
 }
 
 export interface RunningServer {
@@ -67,25 +80,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const out = options.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const token = resolveToken(options, out);
-  const tasks = await loadTasks(options.load ?? [], options.importModule ?? defaultImport);
-  const byId = new Map(tasks.map((task) => [task.id, task]));
+  const inProcess = options.executor === "inline";
+  const inProcessTasks = inProcess ? await loadTasks(options.load ?? [], options.importModule ?? defaultImport) : [];
 
   mkdirSync(options.localDir, { recursive: true });
   const blobs = options.blobs ?? new FolderBlobStore(path.join(options.localDir, "data"));
   const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"));
-  const engine = new LocalEngine(runStore, blobs, { inlineLimit: options.inlineLimit });
+  let executor: ProcessExecutor | undefined;
+  const engine = new LocalEngine(runStore, blobs, {
+    inlineLimit: options.inlineLimit,
+    executor: inProcess ? undefined : (handle) => (executor = new ProcessExecutor(handle, { ...options.workers, log })),
+  });
+  const codeStore = options.codeStore ?? new CodeStore(path.join(options.localDir, "code"));
+  let catalog: TaskCatalog;
+  try {
+    catalog = executor
+      ? await workerCatalog(executor, options.load ?? [], codeStore)
+      : // A loaded module's unexported tasks (children) are found in the process's registry.
+        inProcessCatalog(inProcessTasks, registeredTask, codeStore);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
   const hub = new WatchHub(engine, { log });
+  const launcher = new RunLauncher(engine, log);
   const app = createApi({
     engine,
     authToken: token,
-    tasks,
-    // A loaded module's unexported tasks (children) are found in the process's registry.
-    loadTask: (id) => byId.get(id) ?? registeredTask(id),
+    catalog,
+    launcher,
     project: options.project,
     domain: options.domain,
     hub,
     log,
     heartbeatMs: options.heartbeatMs,
+    codeStore,
   });
 
   let server: Server;
@@ -126,6 +155,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     process.once("SIGTERM", onSignal);
     process.once("SIGINT", onSignal);
   }
+  const resumed = await launcher.resumeUnfinished((run) => catalog.resolver(run.labels[MODULE_LABEL]));
+  if (resumed.length > 0) out(`resumed ${resumed.length} run(s) left unfinished by the previous server: ${resumed.join(", ")}`);
   return { url, token, engine, closed, close };
 }
 

@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { startServer, type RunningServer, type ServerOptions } from "../../src/server/index.js";
+import { CodeStore, startServer, type CodeUpload, type RunningServer, type ServerOptions } from "../../src/server/index.js";
 import { REPO_ROOT, spawnFlyte } from "./cli.js";
 import { tempDir } from "./local-dir.js";
 
@@ -46,6 +46,8 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       localDir,
       authToken: TEST_TOKEN,
       load: [SERVER_TASKS],
+      // The fixture's gates are shared with the test through the process, so its tasks run in it.
+      executor: "inline",
       out: () => {},
       log: (line) => logs.push(line),
       ...options,
@@ -81,6 +83,16 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       rmSync(localDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Counts the bundles the server stores, so a test can tell an upload from a skipped one. */
+export class CountingCodeStore extends CodeStore {
+  stored = 0;
+  override async put(bundle: CodeUpload): Promise<boolean> {
+    const created = await super.put(bundle);
+    if (created) this.stored++;
+    return created;
+  }
 }
 
 /** One in-process server for the whole test file. */
@@ -134,8 +146,13 @@ export interface ServerProcess {
 }
 
 /** Runs `flyte start server ARGS` as a real process and waits for its "listening on" line. */
-export async function spawnServer(args: readonly string[], localDir: string, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawnFlyte(["start", "server", "--port", "0", ...args], { localDir });
+export async function spawnServer(
+  args: readonly string[],
+  localDir: string,
+  timeoutMs = 30_000,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = spawnFlyte(["start", "server", "--port", "0", ...args], { localDir, env });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,26 +1,29 @@
-// `flyte run [--local] FILE TASK [--input value ...]` and `flyte run --resume RUN`. Everything the user typed is
-// checked (file, task, every input against the task's TypeScript interface) before any action is created; then
-// the run executes in this process with a live progress view, and the exit code says how it ended.
+// `flyte run [--local | --endpoint URL] FILE TASK [--input value ...]` and `flyte run --resume RUN`. Everything
+// the user typed is checked (file, task, every input against the task's TypeScript interface) before any action
+// is created or any code uploaded; then the run executes in this process with a live progress view, or on the
+// configured server (run-remote.ts), and the exit code says how it ended.
 import path from "node:path";
 import type { Command } from "commander";
 import { newRunName, setLogEcho } from "../../engine/index.js";
 import { extractInterfaces, type TaskInterface } from "../../deploy/interface/index.js";
 import * as flyte from "../../index.js";
 import { declareTaskInterface, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
-import { commandConfig } from "../engine.js";
+import { commandClient, commandConfig } from "../engine.js";
 import type { WriteOp } from "../../store/index.js";
 import { createProgressView } from "../progress/index.js";
-import { failingAction, formatError, toDisplayJson } from "../format.js";
 import { parseTaskInputs, renderTaskHelp, UsageError } from "../inputs/index.js";
 import { storeDataInputs } from "../data-inputs.js";
 import { findTask, importUserModule } from "../load-module.js";
-import { EXIT_FAILED, EXIT_OK, type Io } from "../io.js";
+import { EXIT_OK, type Io } from "../io.js";
+import { printRunOutcome } from "./run-outcome.js";
+import { refuseDataInputs, runRemote } from "./run-remote.js";
 
 /** The label that remembers which file defines a run's task, so `--resume` can load it again. */
 export const SOURCE_LABEL = "flyte.source-file";
 
 interface RunFlags {
   local?: boolean;
+  endpoint?: string;
   resume?: string;
   name?: string;
   project?: string;
@@ -38,12 +41,13 @@ export function registerRunCommand(program: Command, io: Io): void {
     .argument("[task]", "the task's export name or task name")
     .argument("[inputs...]", "task inputs: --name value ...")
     .option("--local", "run in this process on the embedded engine (the default while no endpoint is configured)")
+    .option("--endpoint <url>", "run on the Flyte server at this URL (default: the config's endpoint; token from FLYTE_API_TOKEN)")
     .option("--resume <run>", "resume a local run whose process was killed")
     .option("--name <run>", "name of the new run (default: generated)")
     .option("--project <project>", "project of the run")
     .option("--domain <domain>", "domain of the run")
     .option("--overwrite-cache", "re-execute cached tasks and replace their cache entries")
-    .option("-f, --follow", "print what tasks write to the console, live")
+    .option("-f, --follow", "print what tasks write to the console, live; on a server: show the run's progress until it ends")
     .option("-v, --verbose", "same as --follow")
     .helpOption("-h, --help", "show help for the run command")
     .passThroughOptions()
@@ -55,17 +59,18 @@ export function registerRunCommand(program: Command, io: Io): void {
 
 async function runCommand(io: Io, file: string | undefined, taskName: string | undefined, inputs: string[], flags: RunFlags): Promise<number> {
   const config = commandConfig(io);
-  if (!flags.local && config.endpoint !== undefined) {
-    throw new UsageError(
-      `the config ${config.path ?? ""} sets an endpoint ${config.endpoint}, but flyte run cannot submit to a server yet; add --local to run here, or start the run through the server's API (POST /v1/runs, or FlyteClient.createRun) and follow it with flyte get run`,
-    );
-  }
+  const client = commandClient(config, flags);
   if (flags.resume !== undefined) {
     if (file !== undefined) throw new UsageError("--resume takes a run name only; the run remembers its file and inputs");
+    if (client) {
+      throw new UsageError(
+        `--resume continues a local run whose process was killed; runs on the server ${client.endpoint} are recovered by the server. Add --local to resume a local run`,
+      );
+    }
     return resumeCommand(io, flags.resume, config.localDir, flags);
   }
   if (file === undefined || taskName === undefined) {
-    throw new UsageError("usage: flyte run [--local] FILE TASK [--input value ...]   (or flyte run --resume RUN)");
+    throw new UsageError("usage: flyte run [--local | --endpoint URL] [--follow] FILE TASK [--input value ...]   (or flyte run --resume RUN)");
   }
   const absolute = path.resolve(io.cwd, file);
   const interfaces = await extractInterfaces(absolute, { cacheDir: path.join(config.localDir, "cache") });
@@ -76,9 +81,24 @@ async function runCommand(io: Io, file: string | undefined, taskName: string | u
   }
   checkMisplacedRunOptions(iface, inputs);
   const args = parseTaskInputs(iface, inputs);
+  if (client) refuseDataInputs(iface, args);
 
   const exports = await importUserModule(absolute);
   const task = findTask(exports, iface.exportName, file);
+  if (client) {
+    return runRemote(io, client, {
+      file: absolute,
+      taskId: task.id,
+      args,
+      name: flags.name,
+      project: flags.project ?? config.project,
+      domain: flags.domain ?? config.domain,
+      overwriteCache: flags.overwriteCache === true,
+      follow: flags.follow === true || flags.verbose === true,
+      // Hints name the server the way it was chosen: a flag must be repeated, a config endpoint need not be.
+      endpointFlag: flags.endpoint,
+    });
+  }
   for (const known of interfaces.tasks) {
     const template = taskTemplateOf(exports[known.exportName]);
     if (template) declareTaskInterface(template.id, known.interfaceHash);
@@ -89,6 +109,7 @@ async function runCommand(io: Io, file: string | undefined, taskName: string | u
   return watchRun(io, config.localDir, name, flags, () =>
     flyte
       .withRunContext({
+        mode: "local",
         localDir: config.localDir,
         name,
         project: flags.project ?? config.project,
@@ -106,10 +127,10 @@ async function resumeCommand(io: Io, runName: string, localDir: string, flags: R
   const source = record.labels[SOURCE_LABEL];
   if (source === undefined) throw new UsageError(`run "${runName}" was not started by "flyte run", so its file is unknown; resume it with flyte.resume() in code`);
   await importUserModule(source);
-  return watchRun(io, localDir, runName, flags, () => flyte.resume(runName, { localDir }));
+  return watchRun(io, localDir, runName, flags, () => flyte.resume(runName, { mode: "local", localDir }));
 }
 
-const RUN_OPTIONS = ["--local", "--resume", "--name", "--project", "--domain", "--overwrite-cache", "--follow", "-f", "--verbose", "-v"];
+const RUN_OPTIONS = ["--local", "--endpoint", "--resume", "--name", "--project", "--domain", "--overwrite-cache", "--follow", "-f", "--verbose", "-v"];
 
 /** Options of `flyte run` itself must come before FILE; after TASK everything is a task input. */
 function checkMisplacedRunOptions(iface: TaskInterface, inputs: readonly string[]): void {
@@ -167,18 +188,7 @@ async function watchRun(io: Io, localDir: string, runName: string, flags: RunFla
   view.finish();
 
   // The progress view has printed the run's final line (phase, duration, counts); add what it cannot know.
-  if (phase === "succeeded") {
-    io.out(toDisplayJson(await run.outputs()));
-    return EXIT_OK;
-  }
-  const actions = await run.actions();
-  const cause = failingAction(actions);
-  if (cause?.error) {
-    io.err(`  failing action: ${cause.name} (${cause.type === "trace" ? `trace ${cause.taskName}` : cause.taskName}, attempt ${cause.attempt})`);
-    io.err(`  error: ${formatError(cause.error)}`);
-  }
-  io.err(`  inspect: flyte get run ${runName}${cause ? `   |   flyte get logs ${runName} ${cause.name}` : ""}`);
-  return EXIT_FAILED;
+  return printRunOutcome(io, run, phase);
 }
 
 function opRunName(op: WriteOp): string | undefined {

@@ -10,6 +10,7 @@ import { commandConfig } from "../engine.js";
 import { UsageError } from "../inputs/index.js";
 import type { Io } from "../io.js";
 import { importUserModule } from "../load-module.js";
+import { parseBytes, parseCpu } from "../../sdk/resources.js";
 
 interface ServerFlags {
   port: string;
@@ -19,6 +20,9 @@ interface ServerFlags {
   db?: string;
   store?: string;
   load: string[];
+  inProcess?: boolean;
+  cpu?: string;
+  memory?: string;
 }
 
 export function registerServerCommand(program: Command, io: Io): void {
@@ -26,7 +30,7 @@ export function registerServerCommand(program: Command, io: Io): void {
   const start = program.commands.find((command) => command.name() === "start") ?? program.command("start").description("start long-running services");
   start
     .command("server")
-    .description("serve the control-plane API (runs execute in this process)")
+    .description("serve the control-plane API; tasks run in pools of worker processes")
     .option("--port <port>", "port to listen on (0 picks a free one)", "8090")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .addOption(new Option("--auth-token <token>", "bearer token clients must send (default: generated and stored in <localDir>/server-token)").env("FLYTE_SERVER_TOKEN"))
@@ -34,6 +38,9 @@ export function registerServerCommand(program: Command, io: Io): void {
     .option("--db <spec>", "RunStore: sqlite:PATH (default sqlite:<localDir>/server.db) or postgres://user@host:port/db")
     .option("--store <spec>", "raw-data store: a folder or s3://bucket/prefix (default: the config's, else <localDir>/data)")
     .option("--load <file>", "a TypeScript file whose exported tasks the server can run (repeatable)", (file: string, files: string[]) => [...files, file], [])
+    .option("--in-process", "run tasks inside the server process instead of worker processes (imports the --load files)")
+    .option("--cpu <cores>", "cores the workers' actions may declare in total (default: this host's)")
+    .option("--memory <bytes>", 'memory the workers\' actions may declare in total, e.g. "8Gi" (default: this host\'s)')
     .action(async (flags: ServerFlags) => {
       const port = Number(flags.port);
       if (!/^\d+$/.test(flags.port) || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${flags.port}`);
@@ -48,6 +55,8 @@ export function registerServerCommand(program: Command, io: Io): void {
         insecureLocal: flags.insecureLocal === true,
         load: flags.load.map((file) => path.resolve(io.cwd, file)),
         importModule: importUserModule,
+        executor: flags.inProcess ? "inline" : "workers",
+        workers: { resolveFrom: io.cwd, capacity: capacityFlags(flags) },
         runStore: flags.db === undefined ? undefined : await openRunStore(flags.db, io.cwd),
         blobs: storeSpec === undefined ? undefined : openBlobStore(storeSpec, s3),
         inlineLimit: config.inlineLimit,
@@ -61,6 +70,21 @@ export function registerServerCommand(program: Command, io: Io): void {
       await server.closed;
       io.out("flyte server stopped");
     });
+}
+
+function capacityFlags(flags: ServerFlags): { cpu?: number; memoryBytes?: number } {
+  const capacity: { cpu?: number; memoryBytes?: number } = {};
+  if (flags.cpu !== undefined) {
+    const cpu = parseCpu(flags.cpu);
+    if (cpu === undefined) throw new UsageError(`--cpu must be a number of cores like 4 or "500m", got ${flags.cpu}`);
+    capacity.cpu = cpu;
+  }
+  if (flags.memory !== undefined) {
+    const memory = parseBytes(flags.memory);
+    if (memory === undefined) throw new UsageError(`--memory must be an amount like "8Gi" or "512Mi", got ${flags.memory}`);
+    capacity.memoryBytes = memory;
+  }
+  return capacity;
 }
 
 /** The RunStore a `--db` spec names. */

@@ -6,6 +6,8 @@ import type postgres from "postgres";
 /** The SQL handle with the store's type options (BIGINT parsed to number). */
 export type PgSql = postgres.Sql<{ bigint: number }>;
 export type PgTransaction = postgres.TransactionSql<{ bigint: number }>;
+/** Where a write batch runs: a transaction, a reserved connection inside BEGIN … COMMIT, or autocommit. */
+export type PgQueryable = PgSql | PgTransaction | postgres.ReservedSql<{ bigint: number }>;
 
 /** One schema step. Index i in MIGRATIONS brings a database from version i to version i + 1. */
 export type Migration = (tx: PgTransaction) => Promise<unknown>;

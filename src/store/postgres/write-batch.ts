@@ -3,7 +3,7 @@
 // Invariants: groups run in the order groupOps gives; a failing statement or an update that finds no row throws,
 // and the caller's transaction then rolls the whole batch back.
 import type { WriteOp } from "../types.js";
-import type { PgTransaction } from "./schema.js";
+import type { PgQueryable } from "./schema.js";
 import { groupOps, type OpGroup } from "./write-groups.js";
 import { GROUP_STATEMENTS, type GroupStatement } from "./write-statements.js";
 
@@ -21,7 +21,7 @@ function statementOf(group: OpGroup): GroupStatement<WriteOp> | undefined {
   return group.kind === "cache.delete" ? undefined : (GROUP_STATEMENTS[group.kind] as GroupStatement<WriteOp>);
 }
 
-function send(tx: PgTransaction, group: OpGroup): Promise<readonly Record<string, unknown>[]> {
+function send(tx: PgQueryable, group: OpGroup): Promise<readonly Record<string, unknown>[]> {
   const statement = statementOf(group);
   const query =
     statement === undefined
@@ -31,8 +31,18 @@ function send(tx: PgTransaction, group: OpGroup): Promise<readonly Record<string
   return query.execute();
 }
 
+/**
+ * Whether a batch needs an explicit transaction: one insert statement is atomic on its own (autocommit saves the
+ * BEGIN and COMMIT round trips), while several statements, or an update whose missing rows are checked
+ * afterwards, must be able to roll back.
+ */
+export function needsTransaction(ops: readonly WriteOp[]): boolean {
+  const groups = groupOps(ops);
+  return groups.length !== 1 || UPDATE_KINDS.has(groups[0]!.kind);
+}
+
 /** Writes `ops` in order through `tx`; throws (leaving `tx` to roll back) on the first op that fails. */
-export async function applyWriteBatch(tx: PgTransaction, ops: readonly WriteOp[]): Promise<void> {
+export async function applyWriteBatch(tx: PgQueryable, ops: readonly WriteOp[]): Promise<void> {
   const groups = groupOps(ops);
   // Not awaited one by one: the statements go out back to back, so a batch costs about one round trip. After a
   // failure PostgreSQL refuses the rest of the transaction, so the first failure in order is the real one.

@@ -1,0 +1,188 @@
+// Control-plane benchmark (`npm run bench:remote`): the four workloads we measured peers on, run on a real
+// `flyte start server` process with worker processes (SQLite, then PostgreSQL) and on local mode, in one table.
+//   W1  a 1,000-step sequential chain inside one task            (ms per step)
+//   W2  a 5,000-way fan-out awaited together                      (actions/s)
+//   W3  the same capped at 32 in flight with flyte.map            (actions/s)
+//   W4  300 one-action runs started one after another and awaited (p50 / p99 ms)
+// Remote runs are started with POST /v1/runs?wait=…, which answers once the run has ended. Peer figures are
+// those measured on this machine with the local PostgreSQL (DBOS, graphile-worker, Restate), for reference.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import * as flyte from "../src/index.js";
+import * as workloads from "./workloads.js";
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const REPEATS = Number(process.env["BENCH_REPEATS"] ?? 3);
+const CHAIN = 1_000;
+const FAN_OUT = 5_000;
+const CAP = 32;
+const RUNS = 300;
+const PG_ADMIN = process.env["FLYTE_TEST_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+interface Figures {
+  w1MsPerStep: number;
+  w2PerSecond: number;
+  w3PerSecond: number;
+  w4P50: number;
+  w4P99: number;
+}
+
+interface Target {
+  /** Starts a run of `task` and resolves once it ended. */
+  runToEnd(task: string, inputs: unknown[]): Promise<void>;
+}
+
+async function measure(target: Target): Promise<Figures> {
+  const time = async (task: string, inputs: unknown[]): Promise<number> => {
+    const start = performance.now();
+    await target.runToEnd(task, inputs);
+    return performance.now() - start;
+  };
+  // Warm-up: worker pools, JIT, statement caches.
+  await time("bench.chain", [50]);
+  await time("bench.fanOut", [500]);
+  const w1: number[] = [];
+  const w2: number[] = [];
+  const w3: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    w1.push((await time("bench.chain", [CHAIN])) / CHAIN);
+    w2.push(FAN_OUT / ((await time("bench.fanOut", [FAN_OUT])) / 1000));
+    w3.push(FAN_OUT / ((await time("bench.fanOutCapped", [FAN_OUT, CAP])) / 1000));
+  }
+  const latencies: number[] = [];
+  for (let i = 0; i < 20; i++) await time("bench.single", [i]);
+  for (let i = 0; i < RUNS; i++) latencies.push(await time("bench.single", [i]));
+  latencies.sort((a, b) => a - b);
+  return {
+    w1MsPerStep: median(w1),
+    w2PerSecond: median(w2),
+    w3PerSecond: median(w3),
+    w4P50: percentile(latencies, 0.5),
+    w4P99: percentile(latencies, 0.99),
+  };
+}
+
+function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 0.5);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+/** A `flyte start server` process with worker processes, and runs started over HTTP. */
+async function withServer<T>(db: string | undefined, use: (target: Target) => Promise<T>): Promise<T> {
+  const localDir = mkdtempSync(path.join(tmpdir(), "flyte-bench-remote-"));
+  const args = [path.join(REPO, "bin/flyte.js"), "start", "server", "--port", "0", "--insecure-local", "--load", path.join(REPO, "bench/workloads.ts")];
+  if (db) args.push("--db", db);
+  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, FLYTE_LOCAL_DIR: localDir }, stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    const url = await listening(child);
+    return await use({
+      async runToEnd(task, inputs) {
+        const response = await fetch(`${url}/v1/runs?wait=60000`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ task, inputs }),
+        });
+        const body = (await response.json()) as { run?: { phase: string }; error?: { message: string } };
+        if (body.run?.phase !== "succeeded") throw new Error(`run of ${task} ended ${body.run?.phase ?? JSON.stringify(body.error)}`);
+      },
+    });
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    rmSync(localDir, { recursive: true, force: true });
+  }
+}
+
+function listening(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /flyte server listening on (\S+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`the server exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
+  const name = `flyte_bench_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  try {
+    return await use(PG_ADMIN.replace(/\/[^/]*$/, `/${name}`));
+  } finally {
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+/** Local mode: the engine in this process (SQLite), tasks in-process. */
+async function local(): Promise<Figures> {
+  const dir = mkdtempSync(path.join(tmpdir(), "flyte-bench-local-"));
+  await flyte.init({ localDir: dir });
+  const tasks: Record<string, flyte.Task> = {
+    "bench.chain": workloads.chain,
+    "bench.fanOut": workloads.fanOut,
+    "bench.fanOutCapped": workloads.fanOutCapped,
+    "bench.single": workloads.single,
+  };
+  try {
+    return await measure({
+      async runToEnd(task, inputs) {
+        const run = await flyte.withRunContext({ captureLogs: false }).run(tasks[task]!, ...inputs);
+        if ((await run.wait()) !== "succeeded") throw new Error(`local run of ${task} failed`);
+      },
+    });
+  } finally {
+    await flyte.shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const columns: Array<[string, Figures]> = [];
+process.stderr.write("measuring local mode…\n");
+columns.push(["local (SQLite)", await local()]);
+process.stderr.write("measuring server + workers on SQLite…\n");
+columns.push(["server+SQLite", await withServer(undefined, measure)]);
+process.stderr.write("measuring server + workers on PostgreSQL…\n");
+columns.push(["server+PostgreSQL", await withDatabase((url) => withServer(url, measure))]);
+
+const peers = {
+  w1: { value: 1.5, who: "Restate" },
+  w2: { value: 1171, who: "graphile-worker" },
+  w3: { value: 1901, who: "graphile-worker" },
+  w4: { value: 2.3, who: "graphile-worker" },
+};
+const fmt = (n: number, digits = 0): string => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const rows: string[][] = [
+  ["W1 chain 1,000 steps (ms/step)", ...columns.map(([, f]) => fmt(f.w1MsPerStep, 3)), `${peers.w1.value} (${peers.w1.who})`, "≤ 0.5"],
+  [`W2 fan-out ${fmt(FAN_OUT)} (actions/s)`, ...columns.map(([, f]) => fmt(f.w2PerSecond)), `${fmt(peers.w2.value)} (${peers.w2.who})`, "≥ 10,000"],
+  [`W3 flyte.map ${fmt(FAN_OUT)} @${CAP} (actions/s)`, ...columns.map(([, f]) => fmt(f.w3PerSecond)), `${fmt(peers.w3.value)} (${peers.w3.who})`, "≥ 10,000"],
+  [`W4 ${RUNS} runs p50 (ms)`, ...columns.map(([, f]) => fmt(f.w4P50, 2)), `${peers.w4.value} (${peers.w4.who})`, "≤ 1"],
+  [`W4 ${RUNS} runs p99 (ms)`, ...columns.map(([, f]) => fmt(f.w4P99, 2)), "", ""],
+];
+const best = (pick: (f: Figures) => number, higher: boolean): number =>
+  Math.max(...columns.slice(1).map(([, f]) => (higher ? pick(f) : 1 / pick(f))));
+rows.push([
+  "server vs best peer (best backend)",
+  "",
+  `W1 ${fmt(best((f) => f.w1MsPerStep, false) * peers.w1.value, 1)}×`,
+  `W2 ${fmt(best((f) => f.w2PerSecond, true) / peers.w2.value, 1)}×`,
+  `W3 ${fmt(best((f) => f.w3PerSecond, true) / peers.w3.value, 1)}×  W4 ${fmt(best((f) => f.w4P50, false) * peers.w4.value, 1)}×`,
+  "",
+]);
+const header = ["workload", ...columns.map(([name]) => name), "best peer", "target"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+console.log(`control plane with worker processes, median of ${REPEATS} (W4: ${RUNS} runs), Node ${process.version}`);
+console.log(line(header));
+for (const row of rows) console.log(line(row));

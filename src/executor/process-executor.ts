@@ -1,0 +1,383 @@
+// The process executor: runs attempts of tasks loaded from modules (a user's .ts file, an uploaded bundle) in
+// pools of reusable worker processes, one pool per module and environment. The engine keeps every decision
+// (names, cache, retries, timeouts); this part admits attempts by declared resources, places them on workers,
+// performs the workers' calls through the engine's controller, and turns a dead worker into system errors.
+import path from "node:path";
+import {
+  type AttemptHandle,
+  type AttemptRequest,
+  type EngineHandle,
+  type Executor,
+  type TaskTemplate,
+} from "../engine/index.js";
+import { ActionAbortedError, RuntimeSystemError, TaskNotFoundError, fromErrorRecord, toErrorRecord } from "../errors/index.js";
+import type { ActionPhase } from "../store/index.js";
+import type { CallRequest, WorkerMessage } from "../worker/protocol.js";
+import { templateFromSpec } from "../worker/task-spec.js";
+import { ResourceAdmission, hostCapacity, type AdmissionLease, type ResourceAmount } from "./admission.js";
+import { WorkerPool, type PoolPolicy } from "./worker-pool.js";
+import type { WorkerProcess } from "./worker-process.js";
+
+export interface ProcessExecutorOptions {
+  /** Bare imports of loaded modules resolve from here when not found next to the module (default: cwd). */
+  readonly resolveFrom?: string | undefined;
+  /** What the host may run at once (default: all its cores and memory). */
+  readonly capacity?: Partial<ResourceAmount> | undefined;
+  /** The shared pool of environments without a ReusePolicy (default: 1–cores replicas × 64 attempts each). */
+  readonly defaultPool?: Partial<PoolPolicy> | undefined;
+  /** How long an attempt may ignore its abort before its worker is killed (default 10 s). */
+  readonly abortGraceMs?: number | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+const DEFAULT_ABORT_GRACE_MS = 10_000;
+const DEFAULT_CONCURRENCY = 64;
+const DEFAULT_IDLE_TTL_MS = 5 * 60_000;
+
+/** One attempt placed (or about to be placed) on a worker. */
+interface LiveAttempt {
+  readonly id: number;
+  readonly request: AttemptRequest;
+  readonly module: string;
+  readonly pool: WorkerPool;
+  worker: WorkerProcess | undefined;
+  lease: AdmissionLease | undefined;
+  /** Child calls in flight; while any is, the attempt does not hold its worker's slot. */
+  calls: number;
+  stopped: boolean;
+  graceTimer: NodeJS.Timeout | undefined;
+  resolve(outputs: string): void;
+  reject(error: Error): void;
+}
+
+export class ProcessExecutor implements Executor {
+  private readonly pools = new Map<string, WorkerPool>();
+  /** Templates of each loaded module's tasks, and the module of each template. */
+  private readonly catalogs = new Map<string, Promise<ReadonlyMap<string, TaskTemplate>>>();
+  private readonly modules = new WeakMap<TaskTemplate, string>();
+  private readonly attempts = new Map<number, LiveAttempt>();
+  private readonly admission: ResourceAdmission;
+  private readonly host: ResourceAmount;
+  /** The pool each task runs on, once chosen (the hot path looks it up here). */
+  private readonly poolOfTask = new WeakMap<TaskTemplate, WorkerPool>();
+  private readonly log: (line: string) => void;
+  private nextAttempt = 1;
+  private closed = false;
+
+  constructor(
+    private readonly engine: EngineHandle,
+    private readonly options: ProcessExecutorOptions = {},
+  ) {
+    this.host = hostCapacity();
+    this.admission = new ResourceAdmission({ ...this.host, ...options.capacity });
+    this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
+  }
+
+  /** Loads `module` in a worker and returns the tasks it defines, by id (cached per module). */
+  load(module: string): Promise<ReadonlyMap<string, TaskTemplate>> {
+    const file = path.resolve(module);
+    let catalog = this.catalogs.get(file);
+    if (!catalog) {
+      catalog = this.defaultPool(file)
+        .describe()
+        .then((specs) => {
+          const templates = new Map<string, TaskTemplate>();
+          for (const spec of specs) {
+            const template = templateFromSpec(spec);
+            this.modules.set(template, file);
+            templates.set(template.id, template);
+          }
+          return templates;
+        });
+      // A module that failed to load may be fixed and loaded again.
+      catalog.catch(() => this.catalogs.delete(file));
+      this.catalogs.set(file, catalog);
+    }
+    return catalog;
+  }
+
+  runs(task: TaskTemplate): boolean {
+    return this.modules.has(task);
+  }
+
+  execute(request: AttemptRequest): AttemptHandle {
+    const module = this.modules.get(request.task);
+    if (module === undefined || this.closed) {
+      const reason = this.closed ? "the executor is closed" : "the task was not loaded by this executor";
+      return { result: Promise.reject(new RuntimeSystemError(`cannot run task ${request.task.id}: ${reason}`)), stop: () => {} };
+    }
+    const pool = this.poolFor(module, request.task);
+    let resolve!: (outputs: string) => void;
+    let reject!: (error: Error) => void;
+    const result = new Promise<string>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const attempt: LiveAttempt = {
+      id: this.nextAttempt++,
+      request,
+      module,
+      pool,
+      worker: undefined,
+      lease: undefined,
+      calls: 0,
+      stopped: false,
+      graceTimer: undefined,
+      resolve,
+      reject,
+    };
+    this.attempts.set(attempt.id, attempt);
+    this.admit(attempt);
+    return { result, stop: (error) => this.stop(attempt, error) };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const pool of this.pools.values()) pool.close();
+    for (const attempt of [...this.attempts.values()]) {
+      this.finish(attempt, undefined, new RuntimeSystemError(`the engine stopped while action ${attempt.request.node.name} was running`));
+    }
+    await Promise.all([...this.pools.values()].map((pool) => pool.exited()));
+  }
+
+  /** Waits for declared resources (recording `waiting_for_resources` only when it actually waits), then places. */
+  private admit(attempt: LiveAttempt): void {
+    const { placement } = attempt.request.task;
+    if (placement.cpu === 0 && placement.memoryBytes === 0) {
+      attempt.pool.acquire((worker) => this.place(attempt, worker));
+      return;
+    }
+    let waited = false;
+    this.admission
+      .acquire(
+        { cpu: placement.cpu, memoryBytes: placement.memoryBytes },
+        {
+          onWait: () => {
+            waited = true;
+            this.recordPhase(attempt, "waiting_for_resources");
+          },
+        },
+      )
+      .then(
+        (lease) => {
+          if (attempt.stopped) {
+            lease.release();
+            return;
+          }
+          attempt.lease = lease;
+          if (waited) this.recordPhase(attempt, "running");
+          attempt.pool.acquire((worker) => this.place(attempt, worker));
+        },
+        (error: unknown) => this.finish(attempt, undefined, error as Error),
+      );
+  }
+
+  private place(attempt: LiveAttempt, worker: WorkerProcess): void {
+    if (attempt.stopped) {
+      attempt.pool.drain();
+      return;
+    }
+    const { run, node, task, inputs } = attempt.request;
+    attempt.worker = worker;
+    worker.attempts.add(attempt.id);
+    const prior = run.prior.size === 0 ? [] : [...run.prior.values()].filter((action) => action.parentName === node.name);
+    worker.send({
+      t: "run",
+      id: attempt.id,
+      run: { name: run.name, project: run.settings.project, domain: run.settings.domain, rawDataPath: run.rawDataPath },
+      action: node.name,
+      attempt: node.attempt,
+      taskId: task.id,
+      inputs,
+      prior,
+      envVars: run.settings.envVars,
+    });
+  }
+
+  private stop(attempt: LiveAttempt, error: Error): void {
+    if (attempt.stopped) return;
+    attempt.stopped = true;
+    const { worker } = attempt;
+    if (!worker) {
+      // Not placed yet: it never runs.
+      this.finish(attempt, undefined, error);
+      return;
+    }
+    worker.send({ t: "abort", id: attempt.id, error: toErrorRecord(error) });
+    const grace = this.options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
+    attempt.graceTimer = setTimeout(() => {
+      if (!this.attempts.has(attempt.id)) return;
+      const { node } = attempt.request;
+      this.log(`killing worker ${worker.pid}: action ${node.name} ignored its abort for ${grace} ms`);
+      worker.kill(
+        new RuntimeSystemError(
+          `worker ${worker.pid} was killed because action ${node.name} kept running ${grace} ms after it was stopped (${error.message}); ` +
+            "tasks should watch ctx().signal",
+        ),
+      );
+    }, grace);
+    attempt.graceTimer.unref();
+  }
+
+  /** Ends an attempt: frees its slot and resources, and settles its result (a no-op when already stopped). */
+  private finish(attempt: LiveAttempt, outputs: string | undefined, error: Error | undefined): void {
+    if (!this.attempts.delete(attempt.id)) return;
+    clearTimeout(attempt.graceTimer);
+    attempt.lease?.release();
+    const { worker } = attempt;
+    if (worker) {
+      worker.attempts.delete(attempt.id);
+      if (attempt.calls > 0) worker.waiting--;
+      if (worker.attempts.size === 0) worker.idleSince = Date.now();
+    }
+    if (error) attempt.reject(error);
+    else attempt.resolve(outputs ?? "null");
+    attempt.pool.drain();
+  }
+
+  private onMessage(worker: WorkerProcess, message: WorkerMessage): void {
+    switch (message.t) {
+      case "result": {
+        const attempt = this.attempts.get(message.id);
+        if (!attempt) return;
+        if (message.error) this.finish(attempt, undefined, fromErrorRecord(message.error));
+        else this.finish(attempt, message.outputs ?? "null", undefined);
+        return;
+      }
+      case "call":
+        void this.call(worker, message.id, message.call, message.request);
+        return;
+      case "log":
+        this.engine.resources.batcher.enqueue(message.op);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async call(worker: WorkerProcess, id: number, call: number, request: CallRequest): Promise<void> {
+    let outputs: string | null = null;
+    let error: Error | undefined;
+    try {
+      outputs = await this.perform(id, request);
+    } catch (thrown) {
+      error = thrown as Error;
+    }
+    if (worker.alive) worker.send({ t: "reply", call, outputs, error: error ? toErrorRecord(error) : null });
+  }
+
+  /** Does what task code in a worker asked for, as the parent action's own controller would. */
+  private async perform(id: number, request: CallRequest): Promise<string | null> {
+    const attempt = this.attempts.get(id);
+    if (!attempt) throw new ActionAbortedError(`the attempt that made this call is no longer running`);
+    const { run, node, task } = attempt.request;
+    const { controller } = this.engine;
+    switch (request.kind) {
+      case "task": {
+        const catalog = await this.load(attempt.module);
+        const child = catalog.get(request.taskId);
+        if (!child) throw new TaskNotFoundError(`task ${request.taskId} is not defined by ${attempt.module}`);
+        const frame = { run, node, task: child, args: [], group: request.group };
+        this.waitForChildren(attempt, +1);
+        try {
+          return await controller.submitNamed(frame, child, { name: request.name, seq: request.seq, inputs: request.inputs, prior: run.prior.get(request.name) });
+        } finally {
+          this.waitForChildren(attempt, -1);
+        }
+      }
+      case "trace":
+        await controller.recordTrace({ run, node, task, args: [], group: request.group }, request);
+        return null;
+      case "report":
+        await controller.saveReport({ run, node, task, args: [], group: null }, request.html);
+        return null;
+    }
+  }
+
+  /** An attempt waiting for children gives its slot to other work; it takes it back when they are done. */
+  private waitForChildren(attempt: LiveAttempt, delta: 1 | -1): void {
+    const { worker } = attempt;
+    if (!worker || !this.attempts.has(attempt.id)) return;
+    const before = attempt.calls;
+    attempt.calls += delta;
+    if (before === 0 && attempt.calls === 1) {
+      worker.waiting++;
+      attempt.pool.drain();
+    } else if (before === 1 && attempt.calls === 0) {
+      worker.waiting--;
+    }
+  }
+
+  private onExit(pool: WorkerPool, worker: WorkerProcess, reason: (what: string) => Error): void {
+    pool.remove(worker);
+    for (const id of [...worker.attempts]) {
+      const attempt = this.attempts.get(id);
+      if (!attempt) continue;
+      const { run, node } = attempt.request;
+      this.finish(attempt, undefined, reason(`attempt ${node.attempt} of action ${node.name} (run ${run.name})`));
+    }
+  }
+
+  private recordPhase(attempt: LiveAttempt, phase: ActionPhase): void {
+    const { run, node } = attempt.request;
+    this.engine.resources.batcher.enqueue({
+      op: "action.transition",
+      transition: { runName: run.name, name: node.name, phase, attempt: node.attempt },
+    });
+  }
+
+  private defaultPool(module: string): WorkerPool {
+    const cores = this.host.cpu;
+    const policy: PoolPolicy = {
+      minReplicas: 1,
+      maxReplicas: Math.max(1, cores),
+      concurrency: DEFAULT_CONCURRENCY,
+      idleTtlMs: DEFAULT_IDLE_TTL_MS,
+      ...this.options.defaultPool,
+    };
+    return this.pool(`${module}\u0000*`, module, policy, {}, null);
+  }
+
+  /** Environments with a ReusePolicy, env vars or a memory limit get pools of their own; the rest share one. */
+  private poolFor(module: string, task: TaskTemplate): WorkerPool {
+    let pool = this.poolOfTask.get(task);
+    if (!pool) {
+      pool = this.choosePool(module, task);
+      this.poolOfTask.set(task, pool);
+    }
+    return pool;
+  }
+
+  private choosePool(module: string, task: TaskTemplate): WorkerPool {
+    const { reusable, envVars, memoryLimitBytes } = task.placement;
+    if (!reusable && Object.keys(envVars).length === 0 && memoryLimitBytes === null) return this.defaultPool(module);
+    const policy: PoolPolicy = reusable ?? { minReplicas: 0, maxReplicas: Math.max(1, this.host.cpu), concurrency: 1, idleTtlMs: DEFAULT_IDLE_TTL_MS };
+    return this.pool(`${module}\u0000${task.envName}`, module, policy, envVars, memoryLimitBytes);
+  }
+
+  private pool(key: string, module: string, policy: PoolPolicy, envVars: Readonly<Record<string, string>>, memoryLimitBytes: number | null): WorkerPool {
+    let pool = this.pools.get(key);
+    if (!pool) {
+      const created: WorkerPool = new WorkerPool({
+        name: key,
+        settings: {
+          module,
+          resolveFrom: this.options.resolveFrom ?? process.cwd(),
+          blobs: this.engine.resources.blobs.root,
+          concurrency: policy.concurrency,
+        },
+        policy,
+        envVars,
+        memoryLimitBytes,
+        onMessage: (worker, message) => this.onMessage(worker, message),
+        onExit: (worker, reason) => this.onExit(created, worker, reason),
+        log: this.log,
+      });
+      pool = created;
+      this.pools.set(key, pool);
+      pool.warm();
+    }
+    return pool;
+  }
+}
