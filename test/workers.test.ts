@@ -121,7 +121,7 @@ describe("tasks run in worker processes", () => {
     expect(aborted.status).toBe(202);
     expect((await waitForRun(server, name)).phase).toBe("aborted");
     await until("the stubborn worker to be killed", () => (isAlive(pid) ? undefined : true));
-    expect(server.logs.join("\n")).toContain(`killing worker ${pid}`);
+    expect(server.logs.join("\n")).toContain(`killing worker process ${pid}`);
   });
 
   it("fails an action that goes over its memory limit with OOMError", async () => {

@@ -7,6 +7,7 @@ import { registerGetCommand } from "./commands/get.js";
 import { registerManageCommands } from "./commands/manage.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerServerCommand } from "./commands/server.js";
+import { registerWorkerCommand } from "./commands/worker.js";
 import { EXIT_FAILED, EXIT_USAGE, processIo, type Io } from "./io.js";
 
 const USAGE_CODES = new Set(["USAGE", "INVALID_INPUT", "INVALID_OPTION", "TASK_NOT_FOUND", "RUN_NOT_FOUND", "SERIALIZATION"]);
@@ -22,6 +23,7 @@ export function buildProgram(io: Io): Command {
   registerGetCommand(program, io);
   registerManageCommands(program, io);
   registerServerCommand(program, io);
+  registerWorkerCommand(program, io);
   return program;
 }
 

@@ -202,6 +202,33 @@ export class FlyteClient {
     }
   }
 
+  /** Joins the server as a worker host (`flyte start worker`). */
+  async registerWorker(registration: { name: string; pools?: readonly string[]; slots?: number }): Promise<WorkerHostGrant> {
+    const { worker } = await this.#json<{ worker: WorkerHostGrant }>("POST", "/v1/workers", registration);
+    return worker;
+  }
+
+  /** The work the server sends a worker host: batches of messages, until the stream ends or `signal` aborts. */
+  async *workerStream(id: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<unknown[]> {
+    const response = await this.#request("GET", `/v1/workers/${enc(id)}/stream`, undefined, options.signal);
+    if (!response.body) return;
+    for await (const { event, data } of readSse(response.body)) if (event === "messages") yield data as unknown[];
+  }
+
+  /** Sends what a host's workers reported (also renews the host's lease). */
+  async postWorkerReports(id: string, reports: readonly unknown[]): Promise<void> {
+    await this.#request("POST", `/v1/workers/${enc(id)}/reports`, { reports });
+  }
+
+  async workerHeartbeat(id: string): Promise<void> {
+    await this.#request("POST", `/v1/workers/${enc(id)}/heartbeat`);
+  }
+
+  /** The JavaScript of an uploaded code bundle. */
+  async downloadCode(hash: string): Promise<string> {
+    return (await this.#request("GET", `/v1/code/${enc(hash)}/bundle`)).text();
+  }
+
   async #json<T>(method: string, pathname: string, body?: unknown): Promise<T> {
     const response = await this.#request(method, pathname, body);
     return (await response.json()) as T;
@@ -232,6 +259,16 @@ export class FlyteClient {
     }
     return response;
   }
+}
+
+/** What a server grants a worker host that joins it. */
+export interface WorkerHostGrant {
+  readonly id: string;
+  /** Heartbeat at least this often; a host silent for `leaseMs` is dropped and its attempts retried. */
+  readonly heartbeatMs: number;
+  readonly leaseMs: number;
+  /** Root URI of the server's blob store (the host's workers read and write run data there). */
+  readonly blobs: string;
 }
 
 function enc(segment: string): string {

@@ -12,6 +12,7 @@ export {
   type ListRunsOptions,
   type RunPage,
   type RunWatchEvent,
+  type WorkerHostGrant,
 } from "./flyte-client.js";
 export { FlyteApiError, ServerUnreachableError, UnauthorizedError } from "./errors.js";
 export { followRun, type FollowRunOptions } from "./follow-run.js";

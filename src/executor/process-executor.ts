@@ -1,8 +1,8 @@
-// The process executor: runs attempts of tasks loaded from modules (a user's .ts file, an uploaded bundle) in
-// pools of reusable worker processes, one pool per module and environment. The engine keeps every decision
-// (names, cache, retries, timeouts); this part admits attempts by declared resources, places them on workers,
-// performs the workers' calls through the engine's controller, and turns a dead worker into system errors.
-import path from "node:path";
+// The process executor: runs attempts of tasks from code bundles in pools of reusable workers, one pool per
+// bundle and environment — local worker processes, and worker hosts that joined (flyte start worker). The engine
+// keeps every decision (names, cache, retries, timeouts); this part admits attempts by declared resources, places
+// them on workers, performs the workers' calls through the engine's controller, and turns a dead worker (or a
+// host whose lease ran out) into system errors.
 import {
   type AttemptHandle,
   type AttemptRequest,
@@ -16,7 +16,14 @@ import type { CallRequest, WorkerMessage } from "../worker/protocol.js";
 import { templateFromSpec } from "../worker/task-spec.js";
 import { ResourceAdmission, hostCapacity, type AdmissionLease, type ResourceAmount } from "./admission.js";
 import { WorkerPool, type PoolPolicy } from "./worker-pool.js";
-import type { WorkerProcess } from "./worker-process.js";
+import type { PoolWorker } from "./worker-pool.js";
+import { RemoteWorker, WorkerHosts, type WorkerHost } from "./worker-hosts.js";
+
+/** A module of tasks: an uploaded code bundle, by its hash and where this host keeps it. */
+export interface ModuleRef {
+  readonly hash: string;
+  readonly path: string;
+}
 
 export interface ProcessExecutorOptions {
   /** Bare imports of loaded modules resolve from here when not found next to the module (default: cwd). */
@@ -25,6 +32,10 @@ export interface ProcessExecutorOptions {
   readonly capacity?: Partial<ResourceAmount> | undefined;
   /** The shared pool of environments without a ReusePolicy (default: 1–cores replicas × 64 attempts each). */
   readonly defaultPool?: Partial<PoolPolicy> | undefined;
+  /** Run attempts in local worker processes (default true); false leaves them to worker hosts that join. */
+  readonly localWorkers?: boolean | undefined;
+  /** A worker host silent for this long is dead and its attempts are retried (default 10 s). */
+  readonly leaseMs?: number | undefined;
   /** How long an attempt may ignore its abort before its worker is killed (default 10 s). */
   readonly abortGraceMs?: number | undefined;
   readonly log?: ((line: string) => void) | undefined;
@@ -38,9 +49,9 @@ const DEFAULT_IDLE_TTL_MS = 5 * 60_000;
 interface LiveAttempt {
   readonly id: number;
   readonly request: AttemptRequest;
-  readonly module: string;
+  readonly module: ModuleRef;
   readonly pool: WorkerPool;
-  worker: WorkerProcess | undefined;
+  worker: PoolWorker | undefined;
   lease: AdmissionLease | undefined;
   /** Child calls in flight; while any is, the attempt does not hold its worker's slot. */
   calls: number;
@@ -54,12 +65,15 @@ export class ProcessExecutor implements Executor {
   private readonly pools = new Map<string, WorkerPool>();
   /** Templates of each loaded module's tasks, and the module of each template. */
   private readonly catalogs = new Map<string, Promise<ReadonlyMap<string, TaskTemplate>>>();
-  private readonly modules = new WeakMap<TaskTemplate, string>();
+  private readonly modules = new WeakMap<TaskTemplate, ModuleRef>();
   private readonly attempts = new Map<number, LiveAttempt>();
   private readonly admission: ResourceAdmission;
   private readonly host: ResourceAmount;
   /** The pool each task runs on, once chosen (the hot path looks it up here). */
   private readonly poolOfTask = new WeakMap<TaskTemplate, WorkerPool>();
+  private readonly poolPlaces = new WeakMap<WorkerPool, { key: string; env: string; module: string }>();
+  /** Worker hosts that joined (flyte start worker); the server's routes register them here. */
+  readonly hosts: WorkerHosts;
   private readonly log: (line: string) => void;
   private nextAttempt = 1;
   private closed = false;
@@ -71,27 +85,33 @@ export class ProcessExecutor implements Executor {
     this.host = hostCapacity();
     this.admission = new ResourceAdmission({ ...this.host, ...options.capacity });
     this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
+    this.hosts = new WorkerHosts({
+      leaseMs: options.leaseMs,
+      log: this.log,
+      onJoin: (host) => {
+        for (const [pool, place] of this.placesOfPools()) if (host.serves(place.env)) this.attachHost(pool, host);
+      },
+    });
   }
 
   /** Loads `module` in a worker and returns the tasks it defines, by id (cached per module). */
-  load(module: string): Promise<ReadonlyMap<string, TaskTemplate>> {
-    const file = path.resolve(module);
-    let catalog = this.catalogs.get(file);
+  load(module: ModuleRef): Promise<ReadonlyMap<string, TaskTemplate>> {
+    let catalog = this.catalogs.get(module.hash);
     if (!catalog) {
-      catalog = this.defaultPool(file)
+      catalog = this.defaultPool(module)
         .describe()
         .then((specs) => {
           const templates = new Map<string, TaskTemplate>();
           for (const spec of specs) {
             const template = templateFromSpec(spec);
-            this.modules.set(template, file);
+            this.modules.set(template, module);
             templates.set(template.id, template);
           }
           return templates;
         });
       // A module that failed to load may be fixed and loaded again.
-      catalog.catch(() => this.catalogs.delete(file));
-      this.catalogs.set(file, catalog);
+      catalog.catch(() => this.catalogs.delete(module.hash));
+      this.catalogs.set(module.hash, catalog);
     }
     return catalog;
   }
@@ -134,6 +154,7 @@ export class ProcessExecutor implements Executor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.hosts.close();
     for (const pool of this.pools.values()) pool.close();
     for (const attempt of [...this.attempts.values()]) {
       this.finish(attempt, undefined, new RuntimeSystemError(`the engine stopped while action ${attempt.request.node.name} was running`));
@@ -173,7 +194,7 @@ export class ProcessExecutor implements Executor {
       );
   }
 
-  private place(attempt: LiveAttempt, worker: WorkerProcess): void {
+  private place(attempt: LiveAttempt, worker: PoolWorker): void {
     if (attempt.stopped) {
       attempt.pool.drain();
       return;
@@ -209,10 +230,10 @@ export class ProcessExecutor implements Executor {
     attempt.graceTimer = setTimeout(() => {
       if (!this.attempts.has(attempt.id)) return;
       const { node } = attempt.request;
-      this.log(`killing worker ${worker.pid}: action ${node.name} ignored its abort for ${grace} ms`);
+      this.log(`killing ${worker.label}: action ${node.name} ignored its abort for ${grace} ms`);
       worker.kill(
         new RuntimeSystemError(
-          `worker ${worker.pid} was killed because action ${node.name} kept running ${grace} ms after it was stopped (${error.message}); ` +
+          `${worker.label} was killed because action ${node.name} kept running ${grace} ms after it was stopped (${error.message}); ` +
             "tasks should watch ctx().signal",
         ),
       );
@@ -236,7 +257,7 @@ export class ProcessExecutor implements Executor {
     attempt.pool.drain();
   }
 
-  private onMessage(worker: WorkerProcess, message: WorkerMessage): void {
+  private onMessage(worker: PoolWorker, message: WorkerMessage): void {
     switch (message.t) {
       case "result": {
         const attempt = this.attempts.get(message.id);
@@ -256,7 +277,7 @@ export class ProcessExecutor implements Executor {
     }
   }
 
-  private async call(worker: WorkerProcess, id: number, call: number, request: CallRequest): Promise<void> {
+  private async call(worker: PoolWorker, id: number, call: number, request: CallRequest): Promise<void> {
     let outputs: string | null = null;
     let error: Error | undefined;
     try {
@@ -277,7 +298,7 @@ export class ProcessExecutor implements Executor {
       case "task": {
         const catalog = await this.load(attempt.module);
         const child = catalog.get(request.taskId);
-        if (!child) throw new TaskNotFoundError(`task ${request.taskId} is not defined by ${attempt.module}`);
+        if (!child) throw new TaskNotFoundError(`task ${request.taskId} is not defined by ${attempt.module.path}`);
         const frame = { run, node, task: child, args: [], group: request.group };
         this.waitForChildren(attempt, +1);
         try {
@@ -309,7 +330,7 @@ export class ProcessExecutor implements Executor {
     }
   }
 
-  private onExit(pool: WorkerPool, worker: WorkerProcess, reason: (what: string) => Error): void {
+  private onExit(pool: WorkerPool, worker: PoolWorker, reason: (what: string) => Error): void {
     pool.remove(worker);
     for (const id of [...worker.attempts]) {
       const attempt = this.attempts.get(id);
@@ -327,7 +348,7 @@ export class ProcessExecutor implements Executor {
     });
   }
 
-  private defaultPool(module: string): WorkerPool {
+  private defaultPool(module: ModuleRef): WorkerPool {
     const cores = this.host.cpu;
     const policy: PoolPolicy = {
       minReplicas: 1,
@@ -336,11 +357,11 @@ export class ProcessExecutor implements Executor {
       idleTtlMs: DEFAULT_IDLE_TTL_MS,
       ...this.options.defaultPool,
     };
-    return this.pool(`${module}\u0000*`, module, policy, {}, null);
+    return this.pool("*", module, policy, {}, null);
   }
 
   /** Environments with a ReusePolicy, env vars or a memory limit get pools of their own; the rest share one. */
-  private poolFor(module: string, task: TaskTemplate): WorkerPool {
+  private poolFor(module: ModuleRef, task: TaskTemplate): WorkerPool {
     let pool = this.poolOfTask.get(task);
     if (!pool) {
       pool = this.choosePool(module, task);
@@ -349,20 +370,22 @@ export class ProcessExecutor implements Executor {
     return pool;
   }
 
-  private choosePool(module: string, task: TaskTemplate): WorkerPool {
+  private choosePool(module: ModuleRef, task: TaskTemplate): WorkerPool {
     const { reusable, envVars, memoryLimitBytes } = task.placement;
     if (!reusable && Object.keys(envVars).length === 0 && memoryLimitBytes === null) return this.defaultPool(module);
     const policy: PoolPolicy = reusable ?? { minReplicas: 0, maxReplicas: Math.max(1, this.host.cpu), concurrency: 1, idleTtlMs: DEFAULT_IDLE_TTL_MS };
-    return this.pool(`${module}\u0000${task.envName}`, module, policy, envVars, memoryLimitBytes);
+    return this.pool(task.envName, module, policy, envVars, memoryLimitBytes);
   }
 
-  private pool(key: string, module: string, policy: PoolPolicy, envVars: Readonly<Record<string, string>>, memoryLimitBytes: number | null): WorkerPool {
+  /** The pool of `env` ("*": the shared default) for `module`, created on first use with the hosts that serve it. */
+  private pool(env: string, module: ModuleRef, policy: PoolPolicy, envVars: Readonly<Record<string, string>>, memoryLimitBytes: number | null): WorkerPool {
+    const key = `${module.hash}\u0000${env}`;
     let pool = this.pools.get(key);
     if (!pool) {
       const created: WorkerPool = new WorkerPool({
         name: key,
         settings: {
-          module,
+          module: module.path,
           resolveFrom: this.options.resolveFrom ?? process.cwd(),
           blobs: this.engine.resources.blobs.root,
           concurrency: policy.concurrency,
@@ -373,11 +396,42 @@ export class ProcessExecutor implements Executor {
         onMessage: (worker, message) => this.onMessage(worker, message),
         onExit: (worker, reason) => this.onExit(created, worker, reason),
         log: this.log,
+        local: this.options.localWorkers ?? true,
       });
       pool = created;
       this.pools.set(key, pool);
+      this.poolPlaces.set(pool, { key, env, module: module.hash });
+      for (const host of this.hosts.all) if (host.serves(env)) this.attachHost(pool, host);
       pool.warm();
     }
     return pool;
+  }
+
+  private *placesOfPools(): Generator<[WorkerPool, { key: string; env: string; module: string }]> {
+    for (const pool of this.pools.values()) {
+      const place = this.poolPlaces.get(pool);
+      if (place) yield [pool, place];
+    }
+  }
+
+  /** Adds a worker host to a pool, and again whenever its worker there exits while the host lives on. */
+  private attachHost(pool: WorkerPool, host: WorkerHost): void {
+    const place = this.poolPlaces.get(pool);
+    if (!place || !host.alive || this.closed) return;
+    let loaded = false;
+    const worker = new RemoteWorker(
+      host,
+      place.module,
+      (w, message) => this.onMessage(w, message),
+      (w, reason) => {
+        this.onExit(pool, w, reason);
+        if (host.workers.get(place.key) === w) host.workers.delete(place.key);
+        // A module that never loaded there would fail again; one that crashed later gets a fresh process.
+        if (loaded) this.attachHost(pool, host);
+      },
+    );
+    worker.ready.then(() => (loaded = true), () => undefined);
+    host.workers.set(place.key, worker);
+    pool.attach(worker);
   }
 }

@@ -14,6 +14,7 @@ import {
 } from "../worker/protocol.js";
 import { tailBuffer, workerExitError } from "./exit-reason.js";
 import { watchMemory } from "./memory-watch.js";
+import type { PoolWorker } from "./worker-pool.js";
 
 /** bin/flyte-worker.js, two folders up from src/executor and from dist/executor alike. */
 const WORKER_BIN = fileURLToPath(new URL("../../bin/flyte-worker.js", import.meta.url));
@@ -33,7 +34,7 @@ export interface WorkerProcessOptions {
   readonly log: (line: string) => void;
 }
 
-export class WorkerProcess {
+export class WorkerProcess implements PoolWorker {
   readonly child: ChildProcess;
   /** The tasks the worker's module defines; rejects when the module fails to load or the worker dies first. */
   readonly ready: Promise<readonly TaskSpec[]>;
@@ -54,7 +55,8 @@ export class WorkerProcess {
     const stderr = tailBuffer(STDERR_TAIL_BYTES);
     const heapLimit = options.memoryLimitBytes === null ? [] : [`--max-old-space-size=${Math.max(16, Math.floor(options.memoryLimitBytes / 2 ** 20))}`];
     this.child = fork(WORKER_BIN, [], {
-      execArgv: [...process.execArgv, ...heapLimit],
+      // Bundles carry inline source maps: stack traces then name the user's .ts lines.
+      execArgv: [...process.execArgv, "--enable-source-maps", ...heapLimit],
       env: { ...process.env, ...options.envVars, [WORKER_SETTINGS_ENV]: JSON.stringify(options.settings) },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
@@ -114,13 +116,16 @@ export class WorkerProcess {
     return this.child.pid ?? 0;
   }
 
-  get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+  get label(): string {
+    return `worker process ${this.pid}`;
   }
 
-  /** Attempts that occupy a concurrency slot (running code, not waiting for children). */
-  get load(): number {
-    return this.attempts.size - this.waiting;
+  get concurrency(): number {
+    return this.options.settings.concurrency;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   send(message: EngineMessage): void {

@@ -8,6 +8,7 @@ import { ApiError, notFound } from "./api-error.js";
 import type { CodeStore } from "./code-store.js";
 import type { RunLauncher } from "./run-launcher.js";
 import type { Schema } from "./schema.js";
+import type { WorkerHosts } from "../executor/worker-hosts.js";
 import type { TaskCatalog } from "./task-catalog.js";
 import type { WatchHub } from "./watch-hub.js";
 
@@ -18,6 +19,8 @@ export interface ApiContext {
   readonly launcher: RunLauncher;
   readonly hub: WatchHub;
   readonly catalog: TaskCatalog;
+  /** Worker hosts that joined; undefined when tasks run in the server's own process. */
+  readonly workers: WorkerHosts | undefined;
   readonly project: string;
   readonly domain: string;
   readonly heartbeatMs: number | undefined;

@@ -31,7 +31,10 @@ export function invalidField(field: string, message: string): ApiError {
   return new ApiError(400, "INVALID_REQUEST", `${field}: ${message}`, field);
 }
 
-export function notFound(code: "RUN_NOT_FOUND" | "ACTION_NOT_FOUND" | "TASK_NOT_FOUND" | "REPORT_NOT_FOUND" | "NOT_FOUND", message: string): ApiError {
+export function notFound(
+  code: "RUN_NOT_FOUND" | "ACTION_NOT_FOUND" | "TASK_NOT_FOUND" | "REPORT_NOT_FOUND" | "WORKER_NOT_FOUND" | "NOT_FOUND",
+  message: string,
+): ApiError {
   return new ApiError(404, code, message);
 }
 

@@ -17,6 +17,8 @@ import { registerRunRoutes } from "./routes-runs.js";
 import { registerTaskRoutes } from "./routes-tasks.js";
 import { registerWatchRoutes } from "./routes-watch.js";
 import { inProcessCatalog, type TaskCatalog } from "./task-catalog.js";
+import { registerWorkerRoutes } from "./routes-workers.js";
+import type { WorkerHosts } from "../executor/worker-hosts.js";
 import { RunLauncher } from "./run-launcher.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -34,6 +36,8 @@ export interface ApiOptions {
   readonly authToken: string | undefined;
   /** The tasks the server can run (default: none). */
   readonly catalog?: TaskCatalog | undefined;
+  /** Worker hosts of the server's process executor (none when tasks run in-process). */
+  readonly workers?: WorkerHosts | undefined;
   /** Project and domain of runs whose request names none. */
   readonly project?: string | undefined;
   readonly domain?: string | undefined;
@@ -55,6 +59,7 @@ export function createApi(options: ApiOptions): Hono<ApiEnv> {
     launcher: options.launcher ?? new RunLauncher(options.engine, log),
     hub: options.hub ?? new WatchHub(options.engine, { log }),
     catalog: options.catalog ?? inProcessCatalog([], () => undefined),
+    workers: options.workers,
     project: options.project ?? "default",
     domain: options.domain ?? "development",
     heartbeatMs: options.heartbeatMs,
@@ -81,6 +86,7 @@ export function createApi(options: ApiOptions): Hono<ApiEnv> {
   registerTaskRoutes(app, api);
   registerWatchRoutes(app, api);
   registerCodeRoutes(app, api);
+  registerWorkerRoutes(app, api);
 
   app.notFound((c) => {
     return c.json({ error: { code: "NOT_FOUND", message: `there is no route ${c.req.method} ${c.req.path}; see GET /v1/openapi.json` } }, 404);

@@ -3,6 +3,7 @@
 import { viewSchemas } from "./views.js";
 import { abortRunBody, PAGE_LIMIT, PHASES, startRunBody } from "./routes-runs.js";
 import { codeManifestSchema, uploadCodeBody } from "./routes-code.js";
+import { registerWorkerBody, workerReportsBody } from "./routes-workers.js";
 
 type Json = Record<string, unknown>;
 
@@ -14,7 +15,7 @@ const arrayOf = (name: string): Json => ({ type: "array", items: ref(name) });
 const ERROR_TEXT: Record<number, string> = {
   400: "malformed JSON, or a body or query parameter that is not accepted (error.field names it)",
   401: "missing or wrong bearer token",
-  404: "unknown run, action, task, report or code bundle",
+  404: "unknown run, action, task, report, code bundle or worker host",
   409: "conflict with the run's current state",
   413: "the request body is over the server's limit (16 MiB)",
   500: "unexpected server failure (error.requestId identifies it in the server log)",
@@ -31,6 +32,8 @@ const ACTION = pathParam("action", "action name (the root action is a0)");
 const LIMIT = queryParam("limit", { type: "integer", minimum: PAGE_LIMIT.min, maximum: PAGE_LIMIT.max, default: 50 }, "page size");
 const PHASE = queryParam("phase", { type: "string", enum: PHASES }, "only runs in this phase");
 const HASH = pathParam("hash", "the bundle's sha256, 64 lowercase hex digits");
+const WORKER = pathParam("id", "the worker host's id, from POST /v1/workers");
+const WAIT = queryParam("wait", { type: "integer", minimum: 0, maximum: 60_000, default: 0 }, "answer once the run has ended, waiting at most this many ms");
 
 interface Operation {
   summary: string;
@@ -72,7 +75,7 @@ export function openApiDocument(version: string): Json {
         get: operation({ summary: "this document; needs no token", open: true, errors: [], ok: [200, "OpenAPI 3.1 document", json({ type: "object" })] }),
       },
       "/v1/runs": {
-        post: operation({ summary: "start a run", body: startRunBody.jsonSchema as Json, errors: [400, 404, 409], ok: [201, "the stored run", json(obj({ run: ref("Run") }))] }),
+        post: operation({ summary: "start a run", parameters: [WAIT], body: startRunBody.jsonSchema as Json, errors: [400, 404, 409], ok: [201, "the stored run (ended, with ?wait, unless the wait ran out)", json(obj({ run: ref("Run") }))] }),
         get: operation({
           summary: "list runs, newest first",
           parameters: [LIMIT, queryParam("offset", { type: "integer", minimum: 0, default: 0 }, "rows to skip"), PHASE],
@@ -81,7 +84,7 @@ export function openApiDocument(version: string): Json {
         }),
       },
       "/v1/runs/{name}": {
-        get: operation({ summary: "one run", parameters: [RUN], errors: [404], ok: [200, "the run", json(obj({ run: ref("Run") }))] }),
+        get: operation({ summary: "one run", parameters: [RUN, WAIT], errors: [400, 404], ok: [200, "the run", json(obj({ run: ref("Run") }))] }),
       },
       "/v1/runs/{name}/abort": {
         post: operation({
@@ -143,6 +146,27 @@ export function openApiDocument(version: string): Json {
         }),
         get: operation({ summary: "a stored code bundle's manifest (HEAD: whether it is stored, without a body)", parameters: [HASH], errors: [400, 404], ok: [200, "the manifest", json(obj({ code: ref("CodeManifest") }))] }),
         head: operation({ summary: "whether a code bundle is stored: 200 or 404, no body", parameters: [HASH], errors: [400, 404], ok: [200, "the bundle is stored", {}] }),
+      },
+      "/v1/code/{hash}/bundle": {
+        get: operation({ summary: "a stored code bundle's JavaScript (worker hosts download it)", parameters: [HASH], errors: [400, 404], ok: [200, "the bundle", { "text/javascript": { schema: { type: "string" } } }] }),
+      },
+      "/v1/workers": {
+        post: operation({
+          summary: "join as a worker host (flyte start worker)",
+          body: registerWorkerBody.jsonSchema as Json,
+          errors: [400, 409],
+          ok: [201, "the host's id, lease, heartbeat interval and the blob store its workers use", json(obj({ worker: obj({ id: { type: "string" }, leaseMs: { type: "integer" }, heartbeatMs: { type: "integer" }, blobs: { type: "string" } }) }))],
+        }),
+        get: operation({ summary: "worker hosts that joined", errors: [], ok: [200, "the hosts", json(obj({ workers: { type: "array", items: { type: "object" } } }))] }),
+      },
+      "/v1/workers/{id}/stream": {
+        get: operation({ summary: "a worker host's work: messages events with [{ module, message | load | kill }]", parameters: [WORKER], errors: [404, 409], ok: [200, "server-sent events", sse("server-sent events")] }),
+      },
+      "/v1/workers/{id}/reports": {
+        post: operation({ summary: "what a host's workers reported, in order (renews the lease)", parameters: [WORKER], body: workerReportsBody.jsonSchema as Json, errors: [400, 404, 409], ok: [204, "accepted", {}] }),
+      },
+      "/v1/workers/{id}/heartbeat": {
+        post: operation({ summary: "renews a worker host's lease", parameters: [WORKER], errors: [404, 409], ok: [204, "renewed", {}] }),
       },
       "/v1/tasks": {
         get: operation({ summary: "tasks exported by the files the server loaded", errors: [], ok: [200, "the tasks", json(obj({ tasks: arrayOf("Task") }))] }),

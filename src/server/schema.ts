@@ -66,6 +66,34 @@ export function boolean(description?: string): Schema<boolean> {
   };
 }
 
+/** An integer within bounds. */
+export function integer(bounds: { min: number; max: number }, description?: string): Schema<number> {
+  const json: Record<string, unknown> = { type: "integer", minimum: bounds.min, maximum: bounds.max };
+  if (description !== undefined) json["description"] = description;
+  return {
+    jsonSchema: json,
+    parse(value, field) {
+      if (typeof value !== "number" || !Number.isSafeInteger(value) || value < bounds.min || value > bounds.max) {
+        throw invalidField(field, `expected an integer from ${bounds.min} to ${bounds.max}, got ${shown(value)}`);
+      }
+      return value;
+    },
+  };
+}
+
+/** An array whose items all match `items`. */
+export function arrayOf<T>(items: Schema<T>, description?: string): Schema<T[]> {
+  const json: Record<string, unknown> = { type: "array", items: items.jsonSchema };
+  if (description !== undefined) json["description"] = description;
+  return {
+    jsonSchema: json,
+    parse(value, field) {
+      if (!Array.isArray(value)) throw invalidField(field, `expected an array, got ${shown(value)}`);
+      return value.map((item, i) => items.parse(item, `${field}[${i}]`));
+    },
+  };
+}
+
 /** An array of any JSON values (task inputs: their types are checked by the codec and the task). */
 export function jsonArray(description?: string): Schema<unknown[]> {
   return {

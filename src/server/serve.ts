@@ -109,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     authToken: token,
     catalog,
     launcher,
+    workers: executor?.hosts,
     project: options.project,
     domain: options.domain,
     hub,

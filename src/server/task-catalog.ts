@@ -1,18 +1,19 @@
 // Which tasks the server can run, and from which module. Two kinds: in-process (the files given with --load are
 // imported into the server itself; for tests and small setups) and in workers (the server never imports user
-// code: worker processes load each module — a --load file or an uploaded bundle — and report its tasks).
+// code: worker processes load each module — the bundle of a --load file, or an uploaded one — and report its tasks).
 import path from "node:path";
 import type { TaskTemplate } from "../engine/index.js";
-import type { ProcessExecutor } from "../executor/process-executor.js";
+import { bundleEntry } from "../deploy/bundle.js";
+import type { ModuleRef, ProcessExecutor } from "../executor/process-executor.js";
 import { ApiError } from "./api-error.js";
 import type { CodeStore } from "./code-store.js";
 
-/** The run label that names the module a run's tasks come from, so a restarted server can load it again. */
-export const MODULE_LABEL = "flyte.module";
+/** The run label that names the code bundle a run's tasks come from, so a restarted server can load it again. */
+export const MODULE_LABEL = "flyte.code";
 
 export interface FoundTask {
   readonly task: TaskTemplate;
-  /** The module that defines it, when it runs in workers (recorded on the run for recovery). */
+  /** The hash of the code bundle that defines it, when it runs in workers (recorded on the run for recovery). */
   readonly module: string | undefined;
 }
 
@@ -21,7 +22,7 @@ export interface TaskCatalog {
   list(): readonly TaskTemplate[];
   /** A task by id: from an uploaded bundle when `code` is given, else from the loaded files. */
   find(id: string, code?: string): Promise<FoundTask | undefined>;
-  /** The tasks of a module a run recorded, by id (to resume the run after a restart). */
+  /** The tasks of the code bundle a run recorded, by id (to resume the run after a restart). */
   resolver(module: string | undefined): Promise<(id: string) => TaskTemplate | undefined>;
 }
 
@@ -47,26 +48,35 @@ export function inProcessCatalog(
   };
 }
 
-/** Tasks loaded by worker processes from the --load files and from uploaded bundles. */
+/**
+ * Tasks loaded by worker processes. The --load files are bundled into the code store at start, exactly like an
+ * upload, so every module is a bundle named by its hash: a restarted server, or a worker on another host, can
+ * always get it again.
+ */
 export async function workerCatalog(executor: ProcessExecutor, files: readonly string[], code: CodeStore): Promise<TaskCatalog> {
-  const modules = files.map((file) => path.resolve(file));
+  const moduleOf = (hash: string): ModuleRef => ({ hash, path: code.pathOf(hash) });
+  const modules: ModuleRef[] = [];
+  for (const file of files) {
+    const bundle = await bundleEntry(path.resolve(file), { cwd: path.dirname(path.resolve(file)) });
+    await code.put(bundle);
+    modules.push(moduleOf(bundle.hash));
+  }
   const loaded = await Promise.all(modules.map((module) => executor.load(module)));
   const listed = new Map<string, { task: TaskTemplate; module: string }>();
   loaded.forEach((tasks, i) => {
-    for (const task of tasks.values()) if (!listed.has(task.id)) listed.set(task.id, { task, module: modules[i] ?? "" });
+    for (const task of tasks.values()) if (!listed.has(task.id)) listed.set(task.id, { task, module: modules[i]?.hash ?? "" });
   });
   const tasks = [...listed.values()].map((entry) => entry.task);
   return {
     list: () => tasks,
     async find(id, hash) {
       if (hash === undefined) return listed.get(id);
-      const module = code.pathOf(hash);
-      const task = (await executor.load(module)).get(id);
-      return task ? { task, module } : undefined;
+      const task = (await executor.load(moduleOf(hash))).get(id);
+      return task ? { task, module: hash } : undefined;
     },
-    async resolver(module) {
-      if (module === undefined) return (id) => listed.get(id)?.task;
-      const tasks = await executor.load(module);
+    async resolver(hash) {
+      if (hash === undefined) return (id) => listed.get(id)?.task;
+      const tasks = await executor.load(moduleOf(hash));
       return (id) => tasks.get(id);
     },
   };

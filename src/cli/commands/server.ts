@@ -21,6 +21,8 @@ interface ServerFlags {
   store?: string;
   load: string[];
   inProcess?: boolean;
+  localWorkers: boolean;
+  lease?: string;
   cpu?: string;
   memory?: string;
 }
@@ -39,6 +41,8 @@ export function registerServerCommand(program: Command, io: Io): void {
     .option("--store <spec>", "raw-data store: a folder or s3://bucket/prefix (default: the config's, else <localDir>/data)")
     .option("--load <file>", "a TypeScript file whose exported tasks the server can run (repeatable)", (file: string, files: string[]) => [...files, file], [])
     .option("--in-process", "run tasks inside the server process instead of worker processes (imports the --load files)")
+    .option("--no-local-workers", "start no worker processes here: actions wait for worker hosts (flyte start worker)")
+    .option("--lease <ms>", "a worker host silent for this long is dropped and its actions retried (default 10000)")
     .option("--cpu <cores>", "cores the workers' actions may declare in total (default: this host's)")
     .option("--memory <bytes>", 'memory the workers\' actions may declare in total, e.g. "8Gi" (default: this host\'s)')
     .action(async (flags: ServerFlags) => {
@@ -56,7 +60,7 @@ export function registerServerCommand(program: Command, io: Io): void {
         load: flags.load.map((file) => path.resolve(io.cwd, file)),
         importModule: importUserModule,
         executor: flags.inProcess ? "inline" : "workers",
-        workers: { resolveFrom: io.cwd, capacity: capacityFlags(flags) },
+        workers: { resolveFrom: io.cwd, capacity: capacityFlags(flags), localWorkers: flags.localWorkers, leaseMs: leaseFlag(flags.lease) },
         runStore: flags.db === undefined ? undefined : await openRunStore(flags.db, io.cwd),
         blobs: storeSpec === undefined ? undefined : openBlobStore(storeSpec, s3),
         inlineLimit: config.inlineLimit,
@@ -70,6 +74,13 @@ export function registerServerCommand(program: Command, io: Io): void {
       await server.closed;
       io.out("flyte server stopped");
     });
+}
+
+function leaseFlag(lease: string | undefined): number | undefined {
+  if (lease === undefined) return undefined;
+  const ms = Number(lease);
+  if (!/^\d+$/.test(lease) || ms < 100) throw new UsageError(`--lease must be a number of milliseconds ≥ 100, got ${lease}`);
+  return ms;
 }
 
 function capacityFlags(flags: ServerFlags): { cpu?: number; memoryBytes?: number } {
