@@ -90,6 +90,21 @@ describe("worker hosts", () => {
     expect(markLines("slow").filter((l) => l === "end")).toHaveLength(1);
   });
 
+  it("serves an environment's own pool too, and a host in several pools handles each call once", async () => {
+    // usePool's children run on the wk_pooled pool: afterwards host-b is in two pools of the same module.
+    const pooled = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.usePool", inputs: [3] } });
+    expect(pooled.body.run.phase).toBe("succeeded");
+    // (An environment's env vars apply to the server's own pools only; hosts run one process per bundle.)
+    expect(pooled.body.run.outputs).toHaveLength(3);
+    // Each report from the host is handled once: a trace recorded once, each log line stored once.
+    const spread = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.spread", inputs: [2] } });
+    expect(spread.body.run.phase).toBe("succeeded");
+    const actions = (await server.json(`/v1/runs/${spread.body.run.name}/actions`)).body.actions as Array<{ type: string }>;
+    expect(actions.filter((a) => a.type === "trace")).toHaveLength(1);
+    const logs = (await server.json(`/v1/runs/${spread.body.run.name}/logs`)).body.logs as Array<{ text: string }>;
+    expect(logs.filter((l) => l.text.startsWith("child 0 in "))).toHaveLength(1);
+  });
+
   it("refuses a bad registration naming the field, and an unknown host with 404", async () => {
     const bad = await server.json("/v1/workers", { method: "POST", body: { name: "x", slots: 0 } });
     expect(bad.status).toBe(400);

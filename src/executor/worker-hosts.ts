@@ -79,7 +79,15 @@ export class WorkerHost {
   receive(reports: readonly HostReport[]): void {
     this.lastSeen = Date.now();
     for (const report of reports) {
-      for (const worker of this.workers.values()) if (worker.module === report.module) worker.receive(report);
+      const kind = report.message?.t;
+      // Several pools may share the module's process on this host. Whether it loaded or exited concerns each of
+      // them; anything else (results, calls, logs) is handled once, by whichever of them is alive.
+      const everyone = report.exited !== undefined || kind === "ready" || kind === "failed";
+      for (const worker of this.workers.values()) {
+        if (worker.module !== report.module || !worker.alive) continue;
+        worker.receive(report);
+        if (!everyone) break;
+      }
     }
   }
 
