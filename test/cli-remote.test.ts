@@ -48,6 +48,17 @@ describe("flyte run against a server", () => {
     expect(second.stderr).toMatch(/code bundle [0-9a-f]{12} \(examples\/hello\.ts\) is already on the server/);
     expect(codeStore.stored).toBe(before + 1);
     expect((await waitForRun(ctx.server, "cli-remote-again")).phase).toBe("succeeded");
+
+    // The bundle went up with its tasks' inputs: the server checks runs of it before queuing anything.
+    const hash = /uploaded code bundle ([0-9a-f]{12})/.exec(first.stderr)![1]!;
+    const { body: listed } = await ctx.server.json(`/v1/runs/${name}`);
+    const fullHash = listed.run.labels["flyte.code"] as string;
+    expect(fullHash.startsWith(hash)).toBe(true);
+    expect(codeStore.manifest(fullHash).interfaces?.["hello.main"]?.map((input) => input.name)).toEqual(["xs"]);
+    const bad = await ctx.server.json("/v1/runs", { method: "POST", body: { task: "hello.main", inputs: [["one"]], code: fullHash } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe("inputs[0]");
+    expect(bad.body.error.message).toContain('input "xs" of task hello.main at [0]: expected a number, got "one"');
   });
 
   it("--follow shows the run's progress, prints its output and exits 0", async () => {

@@ -33,7 +33,7 @@ describe("postgres store", () => {
     await withStore(async (store) => {
       expect(await store.getRun(RUN)).toStrictEqual(runRecord());
       const versions = await store.sql`SELECT version FROM flyte_schema_version ORDER BY version`;
-      expect(versions.map((v) => v.version)).toEqual([1]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2]);
     }, schema);
   });
 
@@ -46,7 +46,7 @@ describe("postgres store", () => {
         await first.write([{ op: "run.insert", run: runRecord() }]);
         expect((await second.getRun(RUN))?.phase).toBe("queued");
         const versions = await first.sql`SELECT version FROM public.flyte_schema_version`;
-        expect(versions.length).toBe(1);
+        expect(versions.length).toBe(2);
       } finally {
         await Promise.all(stores.map((store) => store.close()));
       }

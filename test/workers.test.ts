@@ -78,6 +78,21 @@ describe("tasks run in worker processes", () => {
     expect(bad.body.error.field).toBe("wait");
   });
 
+  it("checks a run's inputs against the task's TypeScript signature before queuing it", async () => {
+    const before = (await server.json("/v1/runs?limit=1000")).body.runs.length as number;
+    const wrongType = await server.json("/v1/runs", { method: "POST", body: { task: "wk.step", inputs: ["one", 5] } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.error.field).toBe("inputs[0]");
+    expect(wrongType.body.error.message).toContain('input "i" of task wk.step: expected a number, got "one"');
+    const missing = await server.json("/v1/runs", { method: "POST", body: { task: "wk.step", inputs: [1] } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.message).toContain('needs the input "ms" (number)');
+    const extra = await server.json("/v1/runs", { method: "POST", body: { task: "wk.step", inputs: [1, 2, 3] } });
+    expect(extra.status).toBe(400);
+    expect(extra.body.error.message).toContain("takes 2 input(s) (i, ms), got 3");
+    expect((await server.json("/v1/runs?limit=1000")).body.runs).toHaveLength(before);
+  });
+
   it("records a user error raised in a worker with its class and message", async () => {
     const name = await startRun("wk.failing", []);
     const run = await waitForRun(server, name);

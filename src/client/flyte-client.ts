@@ -1,6 +1,7 @@
 // FlyteClient: a small typed client for the control plane's /v1 HTTP API over global fetch. Records come back in
 // the RunStore's shapes (inputs/outputs as the codec's JSON text), so code that formats local records formats
 // remote ones too. Every failure is a FlyteError (see errors.ts).
+import type { InputSpec } from "../deploy/interface/index.js";
 import { InvalidOptionError } from "../errors/index.js";
 import type { ApiAction, ApiRun, ApiTask } from "../server/index.js";
 import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
@@ -36,6 +37,8 @@ export interface CodeUploadRequest {
   readonly code: string;
   readonly externals: Readonly<Record<string, string>>;
   readonly entry: string;
+  /** Inputs of the bundle's tasks by task id (from `extractInterfaces`): the server checks runs against them. */
+  readonly interfaces?: Readonly<Record<string, readonly InputSpec[]>> | undefined;
 }
 
 /** What the server keeps about a stored bundle. */
@@ -124,7 +127,7 @@ export class FlyteClient {
    * stored bundle again is harmless and answers `created: false`.
    */
   async uploadCode(bundle: CodeUploadRequest): Promise<{ created: boolean; code: CodeInfo }> {
-    const body = { code: bundle.code, externals: bundle.externals, entry: bundle.entry };
+    const body = { code: bundle.code, externals: bundle.externals, entry: bundle.entry, ...(bundle.interfaces ? { interfaces: bundle.interfaces } : {}) };
     const response = await this.#request("PUT", `/v1/code/${enc(bundle.hash)}`, body);
     const { code } = (await response.json()) as { code: CodeInfo };
     return { created: response.status === 201, code };

@@ -160,7 +160,7 @@ export class RemoteWorker implements PoolWorker {
   exit(reason: (what: string) => Error): void {
     if (!this.alive) return;
     this.alive = false;
-    this.failed(reason("loading its module"));
+    this.failed(reason("nothing yet (it was loading its module)"));
     this.ended();
     this.onExit(this, reason);
   }

@@ -100,7 +100,7 @@ export class WorkerProcess implements PoolWorker {
       this.stopWatch();
       const reason = (what: string): Error =>
         this.exitReason ?? workerExitError({ pid, code, signal, killedForMemory: this.killedForMemory, stderrTail: stderr.text(), what });
-      failed(reason("loading its module"));
+      failed(reason("nothing yet (it was loading its module)"));
       options.onExit(this, reason);
     });
     if (options.memoryLimitBytes !== null && pid !== 0) {

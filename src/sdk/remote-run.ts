@@ -3,6 +3,7 @@
 // FlyteClient and waits on the run's watch stream; flyte.shutdown() ends every wait still open.
 import { FlyteClient, followRun } from "../client/index.js";
 import { bundleEntry, stopBundler, type CodeBundle } from "../deploy/bundle.js";
+import type { InputSpec } from "../deploy/interface/index.js";
 import { loadStoredValue, storedRunError } from "../engine/index.js";
 import { ActionAbortedError, FlyteError, InvalidInputError, errorCode } from "../errors/index.js";
 import { decodeValue, encodeValue } from "../io/index.js";
@@ -27,6 +28,8 @@ export interface RemoteRunRequest {
   readonly domain?: string | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
   readonly overwriteCache?: boolean | undefined;
+  /** Inputs of the file's tasks by task id, sent with the bundle so the server checks runs against them. */
+  readonly interfaces?: Readonly<Record<string, readonly InputSpec[]>> | undefined;
   /** Told whether the bundle was uploaded or found on the server (the CLI prints it). */
   readonly onCode?: ((bundle: CodeBundle, uploaded: boolean) => void) | undefined;
 }
@@ -50,7 +53,7 @@ export async function startRemoteRun<R = unknown>(client: FlyteClient, request: 
   const inputs = remoteInputs(request.args, request.taskId);
   const bundle = await bundleEntry(request.file, request.cwd === undefined ? {} : { cwd: request.cwd });
   const uploaded = !(await client.hasCode(bundle.hash));
-  if (uploaded) await client.uploadCode(bundle);
+  if (uploaded) await client.uploadCode(request.interfaces ? { ...bundle, interfaces: request.interfaces } : bundle);
   request.onCode?.(bundle, uploaded);
   const record = await client.createRun({
     task: request.taskId,

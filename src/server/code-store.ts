@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { InputSpec } from "../deploy/interface/index.js";
 import { CodeNotFoundError, InvalidInputError } from "../errors/index.js";
 
 /** What a bundle's content hash looks like: sha256 as 64 lowercase hex digits. */
@@ -22,12 +23,15 @@ export interface CodeUpload {
   readonly externals: Readonly<Record<string, string>>;
   /** The bundled file, relative to the folder it was bundled in. */
   readonly entry: string;
+  /** Inputs of its tasks by task id, from their TypeScript signatures: runs of them are checked against these. */
+  readonly interfaces?: Readonly<Record<string, readonly InputSpec[]>> | undefined;
 }
 
 export interface CodeManifest {
   readonly hash: string;
   readonly entry: string;
   readonly externals: Readonly<Record<string, string>>;
+  readonly interfaces?: Readonly<Record<string, readonly InputSpec[]>> | undefined;
   /** Bytes of bundle.mjs. */
   readonly size: number;
   /** When the bundle was first stored (ms since the epoch). */
@@ -59,7 +63,11 @@ export class CodeStore {
         `code bundle hash mismatch: the upload names ${bundle.hash} but its code hashes to ${actual} (sha256 of the UTF-8 text); send the sha256 hex of the exact code`,
       );
     }
-    if (this.has(bundle.hash)) return false;
+    if (this.has(bundle.hash)) {
+      // Same code: only the task interfaces may be new (an upload without them came first).
+      if (bundle.interfaces) await this.addInterfaces(bundle.hash, bundle.interfaces);
+      return false;
+    }
     await mkdir(this.dir, { recursive: true });
     const temp = path.join(this.dir, `.${bundle.hash}.${randomBytes(6).toString("hex")}.tmp`);
     const manifest: CodeManifest = {
@@ -68,6 +76,7 @@ export class CodeStore {
       externals: { ...bundle.externals },
       size: Buffer.byteLength(bundle.code),
       createdAt: Date.now(),
+      ...(bundle.interfaces ? { interfaces: bundle.interfaces } : {}),
     };
     try {
       await mkdir(temp);
@@ -94,6 +103,16 @@ export class CodeStore {
   manifest(hash: string): CodeManifest {
     this.#require(hash);
     return JSON.parse(readFileSync(path.join(this.#folder(hash), MANIFEST_FILE), "utf8")) as CodeManifest;
+  }
+
+  /** Records the task interfaces of a stored bundle that has none yet (they never change once known). */
+  async addInterfaces(hash: string, interfaces: Readonly<Record<string, readonly InputSpec[]>>): Promise<void> {
+    const manifest = this.manifest(hash);
+    if (manifest.interfaces) return;
+    const folder = this.#folder(hash);
+    const temp = path.join(folder, `.${MANIFEST_FILE}.${randomBytes(6).toString("hex")}.tmp`);
+    await writeFile(temp, `${JSON.stringify({ ...manifest, interfaces }, null, 2)}\n`);
+    await rename(temp, path.join(folder, MANIFEST_FILE));
   }
 
   #require(hash: string): void {

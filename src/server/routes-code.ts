@@ -2,17 +2,19 @@
 // then starts runs with `code: hash`. HEAD answers whether a bundle is here, so a client uploads only what is
 // missing. Bundles are immutable: a second PUT of a stored hash changes nothing and answers 200.
 import type { Hono } from "hono";
+import type { InputSpec } from "../deploy/interface/index.js";
 import { errorCode } from "../errors/index.js";
 import { invalidField } from "./api-error.js";
 import { readBody, type ApiContext, type ApiEnv } from "./api-context.js";
 import { CODE_HASH, type CodeManifest } from "./code-store.js";
-import { object, record, string } from "./schema.js";
+import { jsonArray, object, optional, record, string } from "./schema.js";
 
 export const uploadCodeBody = object(
   {
     code: string({ description: "the bundle: one ESM module whose sha256 (hex, of the UTF-8 text) is the hash in the path" }),
     externals: record(string({ maxLength: 256 }), "npm packages the bundle imports, name → version"),
     entry: string({ description: "the bundled file, relative to the folder it was bundled in", maxLength: 1024 }),
+    interfaces: optional(record(jsonArray("the task's inputs: { name, schema, optional, hasDefault, typeText }"), "inputs of the bundle's tasks by task id, from their TypeScript signatures; runs of them are checked against these")),
   },
   "a code bundle made by flyte run (esbuild) for remote runs",
 );
@@ -41,7 +43,8 @@ export function registerCodeRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
     const body = await readBody(c, uploadCodeBody);
     let created: boolean;
     try {
-      created = await api.code.put({ hash, ...body });
+      const { interfaces, ...rest } = body;
+      created = await api.code.put({ hash, ...rest, ...(interfaces ? { interfaces: interfaces as unknown as Record<string, InputSpec[]> } : {}) });
     } catch (error) {
       // The store's only input check left is the hash of the code; it names the field it blames.
       if (errorCode(error) === "INVALID_INPUT") throw invalidField("code", (error as Error).message);

@@ -6,6 +6,7 @@ import { TERMINAL_PHASES, type ActionPhase } from "../store/index.js";
 import { ApiError, invalidField, notFound } from "./api-error.js";
 import { readBody, requireAction, requireRun, type ApiContext, type ApiEnv } from "./api-context.js";
 import { boolean, jsonArray, object, optional, queryInteger, record, string } from "./schema.js";
+import { checkTaskInputs } from "./input-check.js";
 import { MODULE_LABEL } from "./task-catalog.js";
 import { actionView, runView } from "./views.js";
 
@@ -69,6 +70,7 @@ export function registerRunRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
     } catch (error) {
       throw invalidField("inputs", (error as Error).message);
     }
+    if (found.inputs) checkTaskInputs(task.id, found.inputs, args);
     const wait = waitParam(c.req.query("wait"));
     const run = await api.launcher.start(task, args, {
       name: body.name,

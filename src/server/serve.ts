@@ -1,5 +1,6 @@
-// Runs the API on Node (@hono/node-server) over an in-process engine whose state lives in `<localDir>/server.db`
-// and `<localDir>/data`. Refuses to serve without authentication unless bound to loopback, and shuts down in
+// Runs the API on Node (@hono/node-server) over the engine, whose state lives in `<localDir>/server.db` and
+// `<localDir>/data`, with tasks in worker pools (or in this process with executor "inline"). Resumes the runs a
+// killed server left unfinished. Refuses to serve without authentication unless bound to loopback, and shuts down in
 // order: stop accepting, end the watch streams, finish in-flight requests, close the engine.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -95,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let catalog: TaskCatalog;
   try {
     catalog = executor
-      ? await workerCatalog(executor, options.load ?? [], codeStore)
+      ? await workerCatalog(executor, options.load ?? [], codeStore, path.join(options.localDir, "cache"), log)
       : // A loaded module's unexported tasks (children) are found in the process's registry.
         inProcessCatalog(inProcessTasks, registeredTask, codeStore);
   } catch (error) {

@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { TaskTemplate } from "../engine/index.js";
 import { bundleEntry } from "../deploy/bundle.js";
+import { extractInterfaces, type InputSpec, type TaskInterface } from "../deploy/interface/index.js";
 import type { ModuleRef, ProcessExecutor } from "../executor/process-executor.js";
 import { ApiError } from "./api-error.js";
 import type { CodeStore } from "./code-store.js";
@@ -15,6 +16,8 @@ export interface FoundTask {
   readonly task: TaskTemplate;
   /** The hash of the code bundle that defines it, when it runs in workers (recorded on the run for recovery). */
   readonly module: string | undefined;
+  /** Its inputs from the TypeScript signature, when known: a run's inputs are checked against them. */
+  readonly inputs?: readonly InputSpec[] | undefined;
 }
 
 export interface TaskCatalog {
@@ -53,26 +56,36 @@ export function inProcessCatalog(
  * upload, so every module is a bundle named by its hash: a restarted server, or a worker on another host, can
  * always get it again.
  */
-export async function workerCatalog(executor: ProcessExecutor, files: readonly string[], code: CodeStore): Promise<TaskCatalog> {
+export async function workerCatalog(
+  executor: ProcessExecutor,
+  files: readonly string[],
+  code: CodeStore,
+  interfaceCacheDir: string,
+  log: (line: string) => void,
+): Promise<TaskCatalog> {
   const moduleOf = (hash: string): ModuleRef => ({ hash, path: code.pathOf(hash) });
+  const absolutes = files.map((file) => path.resolve(file));
   const modules: ModuleRef[] = [];
-  for (const file of files) {
-    const bundle = await bundleEntry(path.resolve(file), { cwd: path.dirname(path.resolve(file)) });
+  for (const absolute of absolutes) {
+    const bundle = await bundleEntry(absolute, { cwd: path.dirname(absolute) });
     await code.put(bundle);
     modules.push(moduleOf(bundle.hash));
   }
   const loaded = await Promise.all(modules.map((module) => executor.load(module)));
-  const listed = new Map<string, { task: TaskTemplate; module: string }>();
-  loaded.forEach((tasks, i) => {
-    for (const task of tasks.values()) if (!listed.has(task.id)) listed.set(task.id, { task, module: modules[i]?.hash ?? "" });
-  });
+  const listed = new Map<string, FoundTask>();
+  for (const [i, tasks] of loaded.entries()) {
+    const hash = modules[i]?.hash ?? "";
+    const byId = inputsOf(tasks, await interfacesOf(absolutes[i] ?? "", interfaceCacheDir, log));
+    if (Object.keys(byId).length > 0) await code.addInterfaces(hash, byId);
+    for (const task of tasks.values()) if (!listed.has(task.id)) listed.set(task.id, { task, module: hash, inputs: byId[task.id] });
+  }
   const tasks = [...listed.values()].map((entry) => entry.task);
   return {
     list: () => tasks,
     async find(id, hash) {
       if (hash === undefined) return listed.get(id);
       const task = (await executor.load(moduleOf(hash))).get(id);
-      return task ? { task, module: hash } : undefined;
+      return task ? { task, module: hash, inputs: code.manifest(hash).interfaces?.[id] } : undefined;
     },
     async resolver(hash) {
       if (hash === undefined) return (id) => listed.get(id)?.task;
@@ -80,4 +93,28 @@ export async function workerCatalog(executor: ProcessExecutor, files: readonly s
       return (id) => tasks.get(id);
     },
   };
+}
+
+/** The interfaces of a file's exported tasks; a file whose signatures cannot be read is run unchecked. */
+async function interfacesOf(file: string, cacheDir: string, log: (line: string) => void): Promise<TaskInterface[]> {
+  try {
+    return (await extractInterfaces(file, { cacheDir })).tasks;
+  } catch (error) {
+    log(`the inputs of runs of ${file} are not checked: its task signatures could not be read (${(error as Error).message})`);
+    return [];
+  }
+}
+
+/**
+ * The inputs of a module's tasks by id, matched by task name (a file defining one task name in two environments
+ * leaves that name unchecked rather than guess).
+ */
+function inputsOf(tasks: ReadonlyMap<string, TaskTemplate>, interfaces: readonly TaskInterface[]): Record<string, InputSpec[]> {
+  const byId: Record<string, InputSpec[]> = {};
+  for (const task of tasks.values()) {
+    const matching = interfaces.filter((known) => known.taskName === task.name);
+    const named = [...tasks.values()].filter((other) => other.name === task.name);
+    if (matching.length === 1 && named.length === 1) byId[task.id] = matching[0]!.inputs;
+  }
+  return byId;
 }

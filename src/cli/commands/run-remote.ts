@@ -3,7 +3,7 @@
 // --follow, shows the local progress view fed from the run's watch stream and ends like a local run.
 import type { FlyteClient } from "../../client/index.js";
 import { followRun } from "../../client/index.js";
-import type { TaskInterface } from "../../deploy/interface/index.js";
+import type { InputSpec, TaskInterface } from "../../deploy/interface/index.js";
 import { errorCode } from "../../errors/index.js";
 import { startRemoteRun, type Run } from "../../sdk/index.js";
 import { reportClientFailure } from "../engine.js";
@@ -26,6 +26,8 @@ export interface RemoteRunCommand {
   readonly domain: string;
   readonly overwriteCache: boolean;
   readonly follow: boolean;
+  /** Inputs of the file's tasks by task id, uploaded with the bundle. */
+  readonly interfaces: Readonly<Record<string, readonly InputSpec[]>>;
   /** The --endpoint the user typed, repeated in the hints; undefined when the config names the server. */
   readonly endpointFlag: string | undefined;
 }
@@ -56,6 +58,7 @@ export async function runRemote(io: Io, client: FlyteClient, command: RemoteRunC
       project: command.project,
       domain: command.domain,
       overwriteCache: command.overwriteCache,
+      interfaces: command.interfaces,
       onCode: (bundle, uploaded) => {
         const id = bundle.hash.slice(0, 12);
         io.err(uploaded ? `uploaded code bundle ${id} (${bundle.entry}, ${kilobytes(bundle.code)})` : `code bundle ${id} (${bundle.entry}) is already on the server`);

@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { newRunName, setLogEcho } from "../../engine/index.js";
-import { extractInterfaces, type TaskInterface } from "../../deploy/interface/index.js";
+import { extractInterfaces, type InputSpec, type TaskInterface } from "../../deploy/interface/index.js";
 import * as flyte from "../../index.js";
 import { declareTaskInterface, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
 import { commandClient, commandConfig } from "../engine.js";
@@ -94,6 +94,7 @@ async function runCommand(io: Io, file: string | undefined, taskName: string | u
       project: flags.project ?? config.project,
       domain: flags.domain ?? config.domain,
       overwriteCache: flags.overwriteCache === true,
+      interfaces: inputsByTaskId(interfaces.tasks, exports),
       follow: flags.follow === true || flags.verbose === true,
       // Hints name the server the way it was chosen: a flag must be repeated, a config endpoint need not be.
       endpointFlag: flags.endpoint,
@@ -133,6 +134,16 @@ async function resumeCommand(io: Io, runName: string, localDir: string, flags: R
 const RUN_OPTIONS = ["--local", "--endpoint", "--resume", "--name", "--project", "--domain", "--overwrite-cache", "--follow", "-f", "--verbose", "-v"];
 
 /** Options of `flyte run` itself must come before FILE; after TASK everything is a task input. */
+/** The inputs of the file's exported tasks, by task id (the server checks remote runs against them). */
+function inputsByTaskId(tasks: readonly TaskInterface[], exports: Record<string, unknown>): Record<string, InputSpec[]> {
+  const byId: Record<string, InputSpec[]> = {};
+  for (const known of tasks) {
+    const template = taskTemplateOf(exports[known.exportName]);
+    if (template) byId[template.id] = known.inputs;
+  }
+  return byId;
+}
+
 function checkMisplacedRunOptions(iface: TaskInterface, inputs: readonly string[]): void {
   const inputFlags = new Set(iface.inputs.flatMap((input) => [`--${input.name}`, `--${kebab(input.name)}`]));
   const misplaced = inputs.find((arg) => RUN_OPTIONS.includes(arg.split("=")[0]!) && !inputFlags.has(arg.split("=")[0]!));

@@ -1,6 +1,6 @@
-// `flyte start server`: the control plane's API over an in-process engine, in the foreground until SIGTERM or
-// SIGINT. Task files given with --load are imported up front (through tsx, like `flyte run`), so a bad file
-// fails the start instead of the first run.
+// `flyte start server`: the control plane's API and engine, in the foreground until SIGTERM or SIGINT. Task files
+// given with --load are bundled and loaded by a worker up front (imported into the server with --in-process), so a
+// bad file fails the start instead of the first run.
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { openBlobStore } from "../../blob/index.js";

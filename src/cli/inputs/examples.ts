@@ -1,7 +1,7 @@
 // Example values built from an input's schema, shown in errors and in --help so a user sees a value that
 // would be accepted: JSON text for arrays and objects, plain text for strings, quoted for the shell.
 import type { InputSpec, JsonSchema } from "../../deploy/interface/index.js";
-import { acceptsBareFlag, branches, marker, textKind } from "./schema-kind.js";
+import { acceptsBareFlag, branches, marker, textKind } from "../../deploy/interface/schema-kind.js";
 
 const MAX_DEPTH = 4;
 const MARKER_EXAMPLES: Readonly<Record<string, string>> = {

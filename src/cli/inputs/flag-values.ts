@@ -3,7 +3,7 @@
 // are UsageErrors that say what would have been right.
 import type { InputSpec, TaskInterface } from "../../deploy/interface/index.js";
 import { exampleFlag } from "./examples.js";
-import { acceptsBareFlag } from "./schema-kind.js";
+import { acceptsBareFlag } from "../../deploy/interface/schema-kind.js";
 import { UsageError } from "./usage-error.js";
 
 export interface FlagValue {

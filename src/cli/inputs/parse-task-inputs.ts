@@ -5,8 +5,8 @@ import type { InputSpec, JsonSchema, TaskInterface } from "../../deploy/interfac
 import { exampleFlag } from "./examples.js";
 import { readFlagValues, type FlagValue } from "./flag-values.js";
 import { toRuntimeValue } from "./runtime-value.js";
-import { textKind } from "./schema-kind.js";
-import { validateValue, type ValidationProblem } from "./schema-validator.js";
+import { textKind } from "../../deploy/interface/schema-kind.js";
+import { validateValue, type ValidationProblem } from "../../deploy/interface/schema-validator.js";
 import { UsageError } from "./usage-error.js";
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -2,8 +2,8 @@
 // "x-flyte-type" markers at any depth: ISO text → Date, digits → bigint, base64 → Uint8Array, arrays → Map/Set.
 // Runs only after validation, so it can trust the shapes it walks.
 import type { JsonSchema } from "../../deploy/interface/index.js";
-import { branches, marker } from "./schema-kind.js";
-import { matches } from "./schema-validator.js";
+import { branches, marker } from "../../deploy/interface/schema-kind.js";
+import { matches } from "../../deploy/interface/schema-validator.js";
 
 export function toRuntimeValue(schema: JsonSchema, value: unknown): unknown {
   if (value === null || value === undefined) return value;

@@ -1,6 +1,6 @@
 // RunStore on a postgres.js connection pool (server mode; several replicas may share one database). Each write
-// batch is one transaction; reads are single prepared statements; reserveCache is one atomic upsert, safe across
-// processes. After close() every call rejects with a clear error instead of the driver's generic one.
+// batch is one transaction in one round trip (write-batch.ts); reads are single prepared statements; reserveCache
+// is one atomic upsert, safe across processes. After close() every call rejects with a clear error.
 import type {
   ActionRecord,
   AttemptRecord,
@@ -30,7 +30,7 @@ import {
   type RunRow,
 } from "./rows.js";
 import type { PgSql } from "./schema.js";
-import { applyWriteBatch, needsTransaction } from "./write-batch.js";
+import { writeBatch } from "./write-batch.js";
 
 const Q = {
   getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE name = $1`,
@@ -92,28 +92,7 @@ export class PostgresRunStore implements RunStore {
   async write(ops: readonly WriteOp[]): Promise<void> {
     const sql = this.#open();
     if (ops.length === 0) return;
-    if (!needsTransaction(ops)) {
-      await applyWriteBatch(sql, ops);
-      return;
-    }
-    // BEGIN goes out with the batch's statements instead of a round trip of its own (sql.begin awaits it):
-    // on a sequential workload every commit is on the critical path, and this saves one of its three trips.
-    const conn = await sql.reserve();
-    try {
-      const begun = conn.unsafe("BEGIN").execute();
-      // A failed BEGIN also fails the statements; that failure is the one reported.
-      begun.catch(() => undefined);
-      try {
-        await applyWriteBatch(conn, ops);
-        await begun;
-        await conn.unsafe("COMMIT");
-      } catch (error) {
-        await conn.unsafe("ROLLBACK").catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      conn.release();
-    }
+    await writeBatch(sql, ops);
   }
 
   async getRun(name: string): Promise<RunRecord | undefined> {

@@ -107,8 +107,22 @@ CREATE TABLE reports (
 );
 `;
 
+// V2: an update that finds no row must abort its transaction on the server, so a batch can send BEGIN, its
+// statements and COMMIT in one round trip (write-batch.ts): each update statement counts its rows and calls this,
+// which raises no_data_found with the caller's message (naming the missing run or action) on a mismatch.
+const V2 = `
+CREATE FUNCTION flyte_assert_rows(expected integer, actual bigint, message text) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  IF actual <> expected THEN
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = message;
+  END IF;
+END
+$$;
+`;
+
 /** Append new steps at the end; the schema version of a database is the number of steps applied. */
-export const MIGRATIONS: readonly Migration[] = [(tx) => tx.unsafe(V1).simple()];
+export const MIGRATIONS: readonly Migration[] = [(tx) => tx.unsafe(V1).simple(), (tx) => tx.unsafe(V2).simple()];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -1,9 +1,10 @@
 // groupOps must give the same result as applying ops one by one: checked on hand-made batches and, as a property,
-// on random interleavings of ops on a few rows (per-row order kept, identity order kept, distinct rows per group).
+// on random interleavings of ops on a few rows (per-row order kept, identity order kept, distinct rows per group);
+// segmentGroups must never put two groups that write one row into one run.
 import { describe, expect, it } from "vitest";
 import type { ActionPhase, WriteOp } from "../types.js";
 import { actionRecord } from "../../../test/store-conformance-records.js";
-import { groupOps, type OpGroup } from "./write-groups.js";
+import { groupOps, segmentGroups, type OpGroup } from "./write-groups.js";
 
 const insert = (name: string, runName = "r"): WriteOp => ({
   op: "action.insert",
@@ -78,7 +79,25 @@ describe("groupOps", () => {
     expect(shape(groups)).toEqual(["action.insert×1", "action.transition×1", "action.insert×2"]);
   });
 
-  it("keeps each row's order, identity order and distinct rows per group on random batches", () => {
+  it("puts groups that write different rows in one run, and starts a run at a group that needs an earlier one", () => {
+    const outcome = [move("a1", "succeeded"), attempt("a1"), log("done")];
+    expect(segmentGroups(groupOps(outcome)).map(shape)).toEqual([
+      ["action.transition×1", "attempt.insert×1", "log.append×1"],
+    ]);
+    // The transition must see the insert; the attempt (another table) may run beside either.
+    expect(segmentGroups(groupOps([insert("a1"), attempt("a1"), move("a1")])).map(shape)).toEqual([
+      ["action.insert×1", "attempt.insert×1"],
+      ["action.transition×1"],
+    ]);
+    expect(segmentGroups(groupOps([put("k"), del("k"), put("k")])).map(shape)).toEqual([
+      ["cache.put×1"],
+      ["cache.delete×1"],
+      ["cache.put×1"],
+    ]);
+    expect(segmentGroups([])).toEqual([]);
+  });
+
+  it("keeps each row's order, identity order and distinct rows per group and run on random batches", () => {
     let seed = 7;
     const random = (n: number): number => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
@@ -108,6 +127,19 @@ describe("groupOps", () => {
       }
       for (const kind of ["action.insert", "log.append"]) {
         expect(order(flat, (op) => op.op === kind)).toEqual(order(ops, (op) => op.op === kind));
+      }
+      const segments = segmentGroups(groups);
+      expect(segments.flat()).toEqual(groups);
+      for (const segment of segments) {
+        const rows = segment.flatMap((g) => (g.ops as WriteOp[]).map(row).filter((r) => r !== "log"));
+        expect(new Set(rows).size).toBe(rows.length);
+      }
+      // Greedy: each run ends only because its next group shares a row with it.
+      for (const [i, segment] of segments.entries()) {
+        const next = segments[i + 1]?.[0];
+        if (next === undefined) continue;
+        const rows = new Set(segment.flatMap((g) => (g.ops as WriteOp[]).map(row)));
+        expect((next.ops as WriteOp[]).some((op) => row(op) !== "log" && rows.has(row(op)))).toBe(true);
       }
     }
   });

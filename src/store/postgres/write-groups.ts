@@ -3,13 +3,17 @@
 // earlier op on its row (so insert-then-transition ends transitioned); inserts that take an identity (runs, actions,
 // logs) keep their relative order. An op may move ahead of earlier ops on other rows: every statement touches only
 // its own rows (no foreign keys, no triggers), so that reorder changes nothing but which error a failing batch reports.
+// For the same reason, consecutive groups that write different rows may run as one statement (segmentGroups).
 import type { WriteOp } from "../types.js";
 
 export type OpKind = WriteOp["op"];
 export type OpOf<K extends OpKind> = Extract<WriteOp, { op: K }>;
 
-/** Ops of one kind, each on a different row. */
-export type OpGroup = { [K in OpKind]: { kind: K; ops: OpOf<K>[] } }[OpKind];
+/**
+ * Ops of one kind, each on a different row. `after` is the index of the last earlier group that writes one of
+ * these rows (-1 if none): this group must see that group's effect.
+ */
+export type OpGroup = { [K in OpKind]: { kind: K; ops: OpOf<K>[]; after: number } }[OpKind];
 
 /** Kinds whose rows take an identity value in statement order: they only ever join the last group of their kind. */
 const ORDERED_KINDS: ReadonlySet<OpKind> = new Set(["run.insert", "action.insert", "log.append"]);
@@ -62,7 +66,7 @@ function firstAfter(indexes: readonly number[], after: number): number | undefin
  * would cost one statement per op there.
  */
 export function groupOps(ops: readonly WriteOp[]): OpGroup[] {
-  const groups: { kind: OpKind; ops: WriteOp[] }[] = [];
+  const groups: { kind: OpKind; ops: WriteOp[]; after: number }[] = [];
   /** Per kind, the indexes of its groups, ascending. */
   const byKind = new Map<OpKind, number[]>();
   /** Per row, the index of the last group that writes it. */
@@ -74,13 +78,34 @@ export function groupOps(ops: readonly WriteOp[]): OpGroup[] {
     let target = ORDERED_KINDS.has(op.op) ? ofKind.at(-1) : firstAfter(ofKind, after);
     if (target === undefined || target <= after) {
       target = groups.length;
-      groups.push({ kind: op.op, ops: [] });
+      groups.push({ kind: op.op, ops: [], after: -1 });
       ofKind.push(target);
       byKind.set(op.op, ofKind);
     }
-    (groups[target] as { ops: WriteOp[] }).ops.push(op);
+    const group = groups[target] as { ops: WriteOp[]; after: number };
+    group.ops.push(op);
+    if (after > group.after) group.after = after;
     if (key !== undefined) lastWrite.set(key, target);
   }
   // Each group holds ops of its own kind only, which is what OpGroup states.
   return groups as OpGroup[];
+}
+
+/**
+ * Cuts groups, in order, into runs in which no group writes a row another one writes. The groups of a run need
+ * not see each other's effects, so they may run as one statement, whose parts all see the same snapshot.
+ */
+export function segmentGroups(groups: readonly OpGroup[]): OpGroup[][] {
+  const segments: OpGroup[][] = [];
+  let start = 0;
+  for (const [i, group] of groups.entries()) {
+    // A group shares a row with an earlier group of the current run exactly when the last writer of one of its
+    // rows is in the run: a row's last writer before this group is the latest earlier group that writes it.
+    if (i === 0 || group.after >= start) {
+      segments.push([]);
+      start = i;
+    }
+    (segments.at(-1) as OpGroup[]).push(group);
+  }
+  return segments;
 }

@@ -1,8 +1,8 @@
-// Validates parsed flag values against their JSON Schema with ajv (draft 2020-12, for `prefixItems`) and turns
+// Validates input values (parsed flags, or API inputs) against their JSON Schema with ajv (draft 2020-12, for `prefixItems`) and turns
 // the first ajv error into words: the path inside the value, what was expected there and what was found.
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import type { JsonSchema } from "../../deploy/interface/index.js";
+import type { JsonSchema } from "./types.js";
 import { describeSchema } from "./schema-kind.js";
 
 export interface ValidationProblem {

@@ -1,6 +1,6 @@
 // Small readers of the JSON Schemas extraction produces: what kind of text a flag takes, the marker of a
 // non-JSON value, and a short description for messages. Schemas are plain objects; nothing here mutates them.
-import type { JsonSchema } from "../../deploy/interface/index.js";
+import type { JsonSchema } from "./types.js";
 
 /** How a flag's text becomes a JSON value before validation. */
 export type TextKind = "string" | "number" | "boolean" | "null" | "json" | "json-or-string";
