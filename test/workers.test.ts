@@ -2,7 +2,8 @@
 // attempts are retried as system errors with the parent re-attaching to its child, an abort that the code
 // ignores ends with the worker killed, memory limits end in OOMError, ReusePolicy pools are reused, and
 // declared cpu is admitted against the host's capacity.
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./support/cli.js";
@@ -28,6 +29,12 @@ afterAll(async () => {
   await server?.close();
   rmSync(marks, { recursive: true, force: true });
 });
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
 
 function markLines(file: string): string[] {
   const full = path.join(marks, file);
@@ -91,6 +98,36 @@ describe("tasks run in worker processes", () => {
     expect(extra.status).toBe(400);
     expect(extra.body.error.message).toContain("takes 2 input(s) (i, ms), got 3");
     expect((await server.json("/v1/runs?limit=1000")).body.runs).toHaveLength(before);
+  });
+
+  it("injects a declared secret into the task's worker, and the value is in no file, record, log or response", async () => {
+    const value = `s3cr3t-${Date.now()}-do-not-leak`;
+    const stored = await server.json("/v1/secrets/api-token", { method: "PUT", body: { value } });
+    expect(stored.status).toBe(201);
+    const { body } = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk_secret.useSecret", inputs: [] } });
+    expect(body.run.phase).toBe("succeeded");
+    expect(body.run.outputs).toEqual({ length: value.length, sha256: createHash("sha256").update(value).digest("hex") });
+
+    const responses = await Promise.all(
+      [`/v1/runs/${body.run.name}`, `/v1/runs/${body.run.name}/actions`, `/v1/runs/${body.run.name}/logs`, "/v1/secrets", "/v1/runs"].map(async (p) =>
+        (await server.fetch(p)).text(),
+      ),
+    );
+    expect(responses.join("\n")).toContain("the token has");
+    expect(responses.join("\n")).not.toContain(value);
+    expect(server.logs.join("\n")).not.toContain(value);
+    await server.server.engine.resources.batcher.flush();
+    for (const file of filesUnder(server.localDir)) expect(readFileSync(file).includes(value), file).toBe(false);
+  });
+
+  it("fails a task that declares a missing secret before it runs, naming the secret", async () => {
+    const { body } = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.needsMissingSecret", inputs: [] } });
+    expect(body.run.phase).toBe("failed");
+    expect(body.run.error.code).toBe("SECRET_NOT_FOUND");
+    expect(body.run.error.message).toContain("not-there");
+    expect(markLines("missing-secret")).toEqual([]);
+    const attempts = (await server.json(`/v1/runs/${body.run.name}/actions/a0`)).body.attempts as unknown[];
+    expect(attempts).toHaveLength(1);
   });
 
   it("records a user error raised in a worker with its class and message", async () => {

@@ -6,11 +6,14 @@ import { shutdown } from "../sdk/index.js";
 import { registerGetCommand } from "./commands/get.js";
 import { registerManageCommands } from "./commands/manage.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerSecretCommands } from "./commands/secret.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { EXIT_FAILED, EXIT_USAGE, processIo, type Io } from "./io.js";
 
 const USAGE_CODES = new Set(["USAGE", "INVALID_INPUT", "INVALID_OPTION", "TASK_NOT_FOUND", "RUN_NOT_FOUND", "SERIALIZATION"]);
+// Setup faults whose message says what to fix: one line, exit 1, no stack.
+const SETUP_CODES = new Set(["SECRET_STORE"]);
 
 export function buildProgram(io: Io): Command {
   const program = new Command("flyte")
@@ -22,6 +25,7 @@ export function buildProgram(io: Io): Command {
   registerRunCommand(program, io);
   registerGetCommand(program, io);
   registerManageCommands(program, io);
+  registerSecretCommands(program, io);
   registerServerCommand(program, io);
   registerWorkerCommand(program, io);
   return program;
@@ -40,6 +44,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (error instanceof FlyteError && USAGE_CODES.has(error.code)) {
       io.err(`error: ${error.message}`);
       return EXIT_USAGE;
+    }
+    if (error instanceof FlyteError && SETUP_CODES.has(error.code)) {
+      io.err(`error: ${error.message}`);
+      return EXIT_FAILED;
     }
     io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return EXIT_FAILED;

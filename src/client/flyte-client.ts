@@ -3,7 +3,7 @@
 // remote ones too. Every failure is a FlyteError (see errors.ts).
 import type { InputSpec } from "../deploy/interface/index.js";
 import { InvalidOptionError } from "../errors/index.js";
-import type { ApiAction, ApiRun, ApiTask } from "../server/index.js";
+import type { ApiAction, ApiRun, ApiSecret, ApiTask } from "../server/index.js";
 import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
 import { responseError, unreachableError } from "./errors.js";
 import { readSse } from "./sse.js";
@@ -49,6 +49,16 @@ export interface CodeInfo {
   readonly size: number;
   readonly createdAt: number;
 }
+
+/** Where a secret lives: project and domain default to the server's; `group` is its optional namespace. */
+export interface SecretLocation {
+  readonly project?: string | undefined;
+  readonly domain?: string | undefined;
+  readonly group?: string | undefined;
+}
+
+/** A stored secret as the server shows it: never its value. Times are ms since the Unix epoch. */
+export type SecretInfo = ApiSecret;
 
 export interface ListRunsOptions {
   readonly limit?: number;
@@ -205,6 +215,26 @@ export class FlyteClient {
     }
   }
 
+  /** Stores (or replaces: `created` false) a secret; the value is sent once and never comes back. */
+  async setSecret(name: string, value: string, where: SecretLocation = {}): Promise<{ created: boolean; secret: SecretInfo }> {
+    const response = await this.#request("PUT", `/v1/secrets/${enc(name)}`, { value, ...defined(where) });
+    const { secret } = (await response.json()) as { secret: SecretInfo };
+    return { created: response.status === 201, secret };
+  }
+
+  /** The secrets of a project and domain (default: the server's), names and times only. */
+  async listSecrets(where: Omit<SecretLocation, "group"> = {}): Promise<SecretInfo[]> {
+    const query = new URLSearchParams(defined({ project: where.project, domain: where.domain }));
+    const { secrets } = await this.#json<{ secrets: SecretInfo[] }>("GET", `/v1/secrets${query.size > 0 ? `?${query.toString()}` : ""}`);
+    return secrets;
+  }
+
+  /** @throws SecretNotFoundError when no such secret is stored. */
+  async deleteSecret(name: string, where: SecretLocation = {}): Promise<void> {
+    const query = new URLSearchParams(defined(where));
+    await this.#request("DELETE", `/v1/secrets/${enc(name)}${query.size > 0 ? `?${query.toString()}` : ""}`);
+  }
+
   /** Joins the server as a worker host (`flyte start worker`). */
   async registerWorker(registration: { name: string; pools?: readonly string[]; slots?: number }): Promise<WorkerHostGrant> {
     const { worker } = await this.#json<{ worker: WorkerHostGrant }>("POST", "/v1/workers", registration);
@@ -272,6 +302,11 @@ export interface WorkerHostGrant {
   readonly leaseMs: number;
   /** Root URI of the server's blob store (the host's workers read and write run data there). */
   readonly blobs: string;
+}
+
+/** The fields of `where` that are set (absent and undefined both mean "the server's default"). */
+function defined(where: SecretLocation): Record<string, string> {
+  return Object.fromEntries(Object.entries(where).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }
 
 function enc(segment: string): string {

@@ -12,6 +12,8 @@ export {
   type ListRunsOptions,
   type RunPage,
   type RunWatchEvent,
+  type SecretInfo,
+  type SecretLocation,
   type WorkerHostGrant,
 } from "./flyte-client.js";
 export { FlyteApiError, ServerUnreachableError, UnauthorizedError } from "./errors.js";

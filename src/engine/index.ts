@@ -8,6 +8,7 @@ export type {
   Executor,
   RetryPolicy,
   ReuseSpec,
+  SecretSpec,
   TaskPlacement,
   TaskTemplate,
   TimeoutPolicy,

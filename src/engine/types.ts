@@ -53,6 +53,14 @@ export interface TaskPlacement {
   readonly memoryLimitBytes: number | null;
   /** Environment variables of the task's process. */
   readonly envVars: Readonly<Record<string, string>>;
+  /** Secrets the task's process gets as environment variables (resolved by the executor, never recorded). */
+  readonly secrets: readonly SecretSpec[];
+}
+
+export interface SecretSpec {
+  readonly key: string;
+  readonly group?: string | undefined;
+  readonly asEnvVar: string;
 }
 
 export interface ReuseSpec {
@@ -68,6 +76,7 @@ export const DEFAULT_PLACEMENT: TaskPlacement = Object.freeze({
   memoryBytes: 0,
   memoryLimitBytes: null,
   envVars: Object.freeze({}),
+  secrets: Object.freeze([]),
 });
 
 /** The ambient state of the action whose code is running (held in an AsyncLocalStorage). */

@@ -22,6 +22,7 @@ export {
 } from "./errors.js";
 export { DataAccessError, DataFormatError, DataNotFoundError, DataStoreError } from "./data-errors.js";
 export { CodeBundleError, CodeNotFoundError } from "./code-errors.js";
+export { SecretNotFoundError, SecretStoreError } from "./secret-errors.js";
 export type { FlyteErrorClass, FlyteErrorOptions, FlyteErrorSubclassOptions } from "./errors.js";
 export { ensureError, fromErrorRecord, registerErrorClass, toErrorRecord } from "./error-record.js";
 export type { ErrorClass } from "./error-record.js";

@@ -17,6 +17,8 @@ export {
   RunNotFoundError,
   RuntimeSystemError,
   RuntimeUserError,
+  SecretNotFoundError,
+  SecretStoreError,
   SerializationError,
   TaskNotFoundError,
   TimeoutError,

@@ -8,9 +8,18 @@ import {
   type AttemptRequest,
   type EngineHandle,
   type Executor,
+  type SecretSpec,
   type TaskTemplate,
 } from "../engine/index.js";
-import { ActionAbortedError, RuntimeSystemError, TaskNotFoundError, fromErrorRecord, toErrorRecord } from "../errors/index.js";
+import {
+  ActionAbortedError,
+  InvalidInputError,
+  RuntimeSystemError,
+  TaskNotFoundError,
+  fromErrorRecord,
+  toErrorRecord,
+} from "../errors/index.js";
+import { hashText } from "../io/index.js";
 import type { ActionPhase } from "../store/index.js";
 import type { CallRequest, WorkerMessage } from "../worker/protocol.js";
 import { templateFromSpec } from "../worker/task-spec.js";
@@ -32,6 +41,8 @@ export interface ProcessExecutorOptions {
   readonly capacity?: Partial<ResourceAmount> | undefined;
   /** The shared pool of environments without a ReusePolicy (default: 1–cores replicas × 64 attempts each). */
   readonly defaultPool?: Partial<PoolPolicy> | undefined;
+  /** The values of a task's secrets by env var name, for a run's project and domain; rejects naming missing ones. */
+  readonly resolveSecrets?: ((scope: { project: string; domain: string }, secrets: readonly SecretSpec[]) => Promise<Record<string, string>>) | undefined;
   /** Run attempts in local worker processes (default true); false leaves them to worker hosts that join. */
   readonly localWorkers?: boolean | undefined;
   /** A worker host silent for this long is dead and its attempts are retried (default 10 s). */
@@ -50,9 +61,11 @@ interface LiveAttempt {
   readonly id: number;
   readonly request: AttemptRequest;
   readonly module: ModuleRef;
-  readonly pool: WorkerPool;
+  /** Chosen before the attempt is admitted (after its secrets are resolved, when it has any). */
+  pool: WorkerPool | undefined;
   worker: PoolWorker | undefined;
   lease: AdmissionLease | undefined;
+  secretsResolved: boolean;
   /** Child calls in flight; while any is, the attempt does not hold its worker's slot. */
   calls: number;
   stopped: boolean;
@@ -126,7 +139,8 @@ export class ProcessExecutor implements Executor {
       const reason = this.closed ? "the executor is closed" : "the task was not loaded by this executor";
       return { result: Promise.reject(new RuntimeSystemError(`cannot run task ${request.task.id}: ${reason}`)), stop: () => {} };
     }
-    const pool = this.poolFor(module, request.task);
+    // A task with secrets gets its pool once they are resolved (see withSecrets).
+    const pool = request.task.placement.secrets.length > 0 ? undefined : this.poolFor(module, request.task);
     let resolve!: (outputs: string) => void;
     let reject!: (error: Error) => void;
     const result = new Promise<string>((res, rej) => {
@@ -142,6 +156,7 @@ export class ProcessExecutor implements Executor {
       lease: undefined,
       calls: 0,
       stopped: false,
+      secretsResolved: false,
       graceTimer: undefined,
       resolve,
       reject,
@@ -165,8 +180,20 @@ export class ProcessExecutor implements Executor {
   /** Waits for declared resources (recording `waiting_for_resources` only when it actually waits), then places. */
   private admit(attempt: LiveAttempt): void {
     const { placement } = attempt.request.task;
+    if (placement.secrets.length > 0 && !attempt.secretsResolved) {
+      this.withSecrets(attempt).then(
+        (pool) => {
+          if (attempt.stopped) return;
+          attempt.pool = pool;
+          attempt.secretsResolved = true;
+          this.admit(attempt);
+        },
+        (error: unknown) => this.finish(attempt, undefined, error as Error),
+      );
+      return;
+    }
     if (placement.cpu === 0 && placement.memoryBytes === 0) {
-      attempt.pool.acquire((worker) => this.place(attempt, worker));
+      attempt.pool?.acquire((worker) => this.place(attempt, worker));
       return;
     }
     let waited = false;
@@ -188,7 +215,7 @@ export class ProcessExecutor implements Executor {
           }
           attempt.lease = lease;
           if (waited) this.recordPhase(attempt, "running");
-          attempt.pool.acquire((worker) => this.place(attempt, worker));
+          attempt.pool?.acquire((worker) => this.place(attempt, worker));
         },
         (error: unknown) => this.finish(attempt, undefined, error as Error),
       );
@@ -196,7 +223,7 @@ export class ProcessExecutor implements Executor {
 
   private place(attempt: LiveAttempt, worker: PoolWorker): void {
     if (attempt.stopped) {
-      attempt.pool.drain();
+      attempt.pool?.drain();
       return;
     }
     const { run, node, task, inputs } = attempt.request;
@@ -254,7 +281,7 @@ export class ProcessExecutor implements Executor {
     }
     if (error) attempt.reject(error);
     else attempt.resolve(outputs ?? "null");
-    attempt.pool.drain();
+    attempt.pool?.drain();
   }
 
   private onMessage(worker: PoolWorker, message: WorkerMessage): void {
@@ -324,7 +351,7 @@ export class ProcessExecutor implements Executor {
     attempt.calls += delta;
     if (before === 0 && attempt.calls === 1) {
       worker.waiting++;
-      attempt.pool.drain();
+      attempt.pool?.drain();
     } else if (before === 1 && attempt.calls === 0) {
       worker.waiting--;
     }
@@ -378,7 +405,14 @@ export class ProcessExecutor implements Executor {
   }
 
   /** The pool of `env` ("*": the shared default) for `module`, created on first use with the hosts that serve it. */
-  private pool(env: string, module: ModuleRef, policy: PoolPolicy, envVars: Readonly<Record<string, string>>, memoryLimitBytes: number | null): WorkerPool {
+  private pool(
+    env: string,
+    module: ModuleRef,
+    policy: PoolPolicy,
+    envVars: Readonly<Record<string, string>>,
+    memoryLimitBytes: number | null,
+    hostable = true,
+  ): WorkerPool {
     const key = `${module.hash}\u0000${env}`;
     let pool = this.pools.get(key);
     if (!pool) {
@@ -400,11 +434,38 @@ export class ProcessExecutor implements Executor {
       });
       pool = created;
       this.pools.set(key, pool);
-      this.poolPlaces.set(pool, { key, env, module: module.hash });
-      for (const host of this.hosts.all) if (host.serves(env)) this.attachHost(pool, host);
+      if (hostable) {
+        this.poolPlaces.set(pool, { key, env, module: module.hash });
+        for (const host of this.hosts.all) if (host.serves(env)) this.attachHost(pool, host);
+      }
       pool.warm();
     }
     return pool;
+  }
+
+  /**
+   * The pool of a task that declares secrets: their values (resolved now, for the run's project and domain) are
+   * the env vars of its processes, so each scope and each set of values gets a pool of its own. A missing secret
+   * fails the attempt before it runs; the values are never logged or recorded.
+   */
+  private async withSecrets(attempt: LiveAttempt): Promise<WorkerPool> {
+    const { run, task } = attempt.request;
+    const resolve = this.options.resolveSecrets;
+    if (!resolve) {
+      throw new InvalidInputError(`task ${task.id} declares secrets, but this server has no secret store to take them from`);
+    }
+    if (this.options.localWorkers === false) {
+      // Secrets are never sent to worker hosts (yet): they would cross the network in the work stream.
+      throw new InvalidInputError(
+        `task ${task.id} declares secrets, which only the server's own worker processes receive, and this server starts none (--no-local-workers)`,
+      );
+    }
+    const scope = { project: run.settings.project, domain: run.settings.domain };
+    const values = await resolve(scope, task.placement.secrets);
+    const { reusable, envVars, memoryLimitBytes } = task.placement;
+    const policy: PoolPolicy = reusable ?? { minReplicas: 0, maxReplicas: Math.max(1, this.host.cpu), concurrency: 1, idleTtlMs: DEFAULT_IDLE_TTL_MS };
+    const fingerprint = hashText(JSON.stringify(Object.entries(values).sort(([a], [b]) => a.localeCompare(b))));
+    return this.pool(`${task.envName}\u0000secrets\u0000${fingerprint}`, attempt.module, policy, { ...envVars, ...values }, memoryLimitBytes, false);
   }
 
   private *placesOfPools(): Generator<[WorkerPool, { key: string; env: string; module: string }]> {

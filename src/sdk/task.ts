@@ -135,7 +135,7 @@ export function createTask<A extends unknown[], R>(
     get interfaceHash(): string {
       return declaredInterfaces.get(this.id) ?? runtimeInterfaceHash;
     },
-    placement: placementOf(defaults.reusable, effectiveResources, env),
+    placement: placementOf(defaults.reusable, effectiveResources, env, [...defaults.secrets, ...secrets]),
   };
   const merged = { ...defaults, env, resources: effectiveResources, secrets: [...defaults.secrets, ...secrets] };
   return wrap(template, merged, options);
@@ -176,7 +176,12 @@ function wrap<A extends unknown[], R>(template: TaskTemplate, defaults: TaskDefa
   return task;
 }
 
-function placementOf(reusable: ReusePolicy | undefined, resources: Resources | undefined, envVars: Record<string, string>): TaskPlacement {
+function placementOf(
+  reusable: ReusePolicy | undefined,
+  resources: Resources | undefined,
+  envVars: Record<string, string>,
+  secrets: readonly Secret[],
+): TaskPlacement {
   return Object.freeze({
     reusable: reusable
       ? { minReplicas: reusable.minReplicas, maxReplicas: reusable.maxReplicas, concurrency: reusable.concurrency, idleTtlMs: reusable.idleTtlMs }
@@ -185,6 +190,7 @@ function placementOf(reusable: ReusePolicy | undefined, resources: Resources | u
     memoryBytes: resources?.memory?.request ?? 0,
     memoryLimitBytes: resources?.memory?.limit ?? null,
     envVars: Object.freeze({ ...envVars }),
+    secrets: Object.freeze(secrets.map((secret) => ({ key: secret.key, group: secret.group, asEnvVar: secret.asEnvVar }))),
   });
 }
 

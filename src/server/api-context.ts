@@ -7,6 +7,7 @@ import type { ActionRecord, RunRecord } from "../store/index.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { CodeStore } from "./code-store.js";
 import type { RunLauncher } from "./run-launcher.js";
+import type { SecretStore } from "./secret-store.js";
 import type { Schema } from "./schema.js";
 import type { WorkerHosts } from "../executor/worker-hosts.js";
 import type { TaskCatalog } from "./task-catalog.js";
@@ -26,6 +27,8 @@ export interface ApiContext {
   readonly heartbeatMs: number | undefined;
   /** Code bundles uploaded for remote runs (PUT /v1/code/:hash), by hash. */
   readonly code: CodeStore;
+  /** Encrypted secrets by project and domain (PUT/GET/DELETE /v1/secrets). */
+  readonly secrets: SecretStore;
 }
 
 export async function requireRun(api: ApiContext, name: string): Promise<RunRecord> {

@@ -47,6 +47,7 @@ const FLYTE_CODE_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   RUN_NOT_FOUND: 404,
   CODE_NOT_FOUND: 404,
   CODE_BUNDLE: 400,
+  SECRET_NOT_FOUND: 404,
 };
 
 export interface MappedError {

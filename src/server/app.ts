@@ -13,6 +13,8 @@ import { requireToken } from "./auth.js";
 import { CodeStore } from "./code-store.js";
 import { openApiDocument } from "./openapi.js";
 import { registerCodeRoutes } from "./routes-code.js";
+import { registerSecretRoutes } from "./routes-secrets.js";
+import { SecretStore } from "./secret-store.js";
 import { registerRunRoutes } from "./routes-runs.js";
 import { registerTaskRoutes } from "./routes-tasks.js";
 import { registerWatchRoutes } from "./routes-watch.js";
@@ -50,10 +52,13 @@ export interface ApiOptions {
   readonly heartbeatMs?: number | undefined;
   /** Where uploaded code bundles are kept (serve.ts: `<localDir>/code`; default: `.flyte/code` in the working directory). */
   readonly codeStore?: CodeStore | undefined;
+  /** Encrypted secrets (serve.ts: `SecretStore.open(localDir)`; default: opened in `.flyte` of the working directory on first use). */
+  readonly secretStore?: SecretStore | undefined;
 }
 
 export function createApi(options: ApiOptions): Hono<ApiEnv> {
   const log = options.log ?? ((message: string) => void process.stderr.write(`${message}\n`));
+  let secrets = options.secretStore;
   const api: ApiContext = {
     engine: options.engine,
     launcher: options.launcher ?? new RunLauncher(options.engine, log),
@@ -64,6 +69,10 @@ export function createApi(options: ApiOptions): Hono<ApiEnv> {
     domain: options.domain ?? "development",
     heartbeatMs: options.heartbeatMs,
     code: options.codeStore ?? new CodeStore(path.resolve(".flyte", "code")),
+    // Lazy, so an app that never serves secrets creates no key file in the working directory.
+    get secrets(): SecretStore {
+      return (secrets ??= SecretStore.open(path.resolve(".flyte")));
+    },
   };
 
   const app = new Hono<ApiEnv>();
@@ -87,6 +96,7 @@ export function createApi(options: ApiOptions): Hono<ApiEnv> {
   registerWatchRoutes(app, api);
   registerCodeRoutes(app, api);
   registerWorkerRoutes(app, api);
+  registerSecretRoutes(app, api);
 
   app.notFound((c) => {
     return c.json({ error: { code: "NOT_FOUND", message: `there is no route ${c.req.method} ${c.req.path}; see GET /v1/openapi.json` } }, 404);

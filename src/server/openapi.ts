@@ -4,6 +4,7 @@ import { viewSchemas } from "./views.js";
 import { abortRunBody, PAGE_LIMIT, PHASES, startRunBody } from "./routes-runs.js";
 import { codeManifestSchema, uploadCodeBody } from "./routes-code.js";
 import { registerWorkerBody, workerReportsBody } from "./routes-workers.js";
+import { putSecretBody, secretSchema } from "./routes-secrets.js";
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +16,7 @@ const arrayOf = (name: string): Json => ({ type: "array", items: ref(name) });
 const ERROR_TEXT: Record<number, string> = {
   400: "malformed JSON, or a body or query parameter that is not accepted (error.field names it)",
   401: "missing or wrong bearer token",
-  404: "unknown run, action, task, report, code bundle or worker host",
+  404: "unknown run, action, task, report, code bundle, worker host or secret",
   409: "conflict with the run's current state",
   413: "the request body is over the server's limit (16 MiB)",
   500: "unexpected server failure (error.requestId identifies it in the server log)",
@@ -33,6 +34,7 @@ const LIMIT = queryParam("limit", { type: "integer", minimum: PAGE_LIMIT.min, ma
 const PHASE = queryParam("phase", { type: "string", enum: PHASES }, "only runs in this phase");
 const HASH = pathParam("hash", "the bundle's sha256, 64 lowercase hex digits");
 const WORKER = pathParam("id", "the worker host's id, from POST /v1/workers");
+const SECRET = pathParam("name", 'the secret\'s key: letters, digits, "_", "." and "-"');
 const WAIT = queryParam("wait", { type: "integer", minimum: 0, maximum: 60_000, default: 0 }, "answer once the run has ended, waiting at most this many ms");
 
 interface Operation {
@@ -168,6 +170,29 @@ export function openApiDocument(version: string): Json {
       "/v1/workers/{id}/heartbeat": {
         post: operation({ summary: "renews a worker host's lease", parameters: [WORKER], errors: [404, 409], ok: [204, "renewed", {}] }),
       },
+      "/v1/secrets": {
+        get: operation({
+          summary: "secrets of a project and domain: names and times, never values",
+          parameters: [queryParam("project", { type: "string" }, "default: the server's project"), queryParam("domain", { type: "string" }, "default: the server's domain")],
+          errors: [400],
+          ok: [200, "the secrets, by group then name", json(obj({ secrets: arrayOf("Secret") }))],
+        }),
+      },
+      "/v1/secrets/{name}": {
+        put: operation({
+          summary: "store or replace a secret (encrypted at rest; the value is never returned)",
+          parameters: [SECRET],
+          body: putSecretBody.jsonSchema as Json,
+          errors: [400, 413],
+          ok: [201, "stored (200 when it replaced a secret of that name)", json(obj({ secret: ref("Secret") }))],
+        }),
+        delete: operation({
+          summary: "remove a secret",
+          parameters: [SECRET, queryParam("project", { type: "string" }, "default: the server's project"), queryParam("domain", { type: "string" }, "default: the server's domain"), queryParam("group", { type: "string" }, "the secret's group, if it has one")],
+          errors: [400, 404],
+          ok: [204, "removed", {}],
+        }),
+      },
       "/v1/tasks": {
         get: operation({ summary: "tasks exported by the files the server loaded", errors: [], ok: [200, "the tasks", json(obj({ tasks: arrayOf("Task") }))] }),
       },
@@ -180,6 +205,7 @@ export function openApiDocument(version: string): Json {
       schemas: {
         ...viewSchemas,
         CodeManifest: codeManifestSchema,
+        Secret: secretSchema,
         Error: obj({
           error: {
             type: "object",

@@ -19,6 +19,7 @@ import { ProcessExecutor, type ProcessExecutorOptions } from "../executor/proces
 import { MODULE_LABEL, inProcessCatalog, workerCatalog, type TaskCatalog } from "./task-catalog.js";
 import { RunLauncher } from "./run-launcher.js";
 import { CodeStore } from "./code-store.js";
+import { SecretStore } from "./secret-store.js";
 import { trackConnections } from "./connections.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -64,6 +65,8 @@ export interface ServerOptions {
   readonly heartbeatMs?: number | undefined;
   /** Uploaded code bundles (default: `<localDir>/code`). */
   readonly codeStore?: CodeStore | undefined;
+  /** Encrypted secrets (default: `SecretStore.open(localDir)`: key from FLYTE_SECRETS_KEY or `<localDir>/secrets.key`). */
+  readonly secretStore?: SecretStore | undefined;
 }
 
 export interface RunningServer {
@@ -72,6 +75,8 @@ export interface RunningServer {
   /** The token clients must send; undefined with insecureLocal. */
   readonly token: string | undefined;
   readonly engine: LocalEngine;
+  /** The server's secrets (what tasks that declare secrets get injected). */
+  readonly secrets: SecretStore;
   /** Resolves once the server has stopped (after close(), or a signal with stopOnSignals). */
   readonly closed: Promise<void>;
   close(): Promise<void>;
@@ -85,12 +90,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const inProcessTasks = inProcess ? await loadTasks(options.load ?? [], options.importModule ?? defaultImport) : [];
 
   mkdirSync(options.localDir, { recursive: true });
+  // Opened first: a wrong or exposed key stops the server before it takes any work.
+  const secrets = options.secretStore ?? SecretStore.open(options.localDir);
   const blobs = options.blobs ?? new FolderBlobStore(path.join(options.localDir, "data"));
   const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"));
   let executor: ProcessExecutor | undefined;
   const engine = new LocalEngine(runStore, blobs, {
     inlineLimit: options.inlineLimit,
-    executor: inProcess ? undefined : (handle) => (executor = new ProcessExecutor(handle, { ...options.workers, log })),
+    executor: inProcess
+      ? undefined
+      : (handle) =>
+          (executor = new ProcessExecutor(handle, {
+            ...options.workers,
+            log,
+            // By env var name: the worker processes of a task's pool get them in their environment.
+            resolveSecrets: (scope, wanted) => {
+              const values = secrets.resolve(scope, wanted);
+              return Promise.resolve(Object.fromEntries(wanted.map((secret) => [secret.asEnvVar, values.get(secret) ?? ""])));
+            },
+          })),
   });
   const codeStore = options.codeStore ?? new CodeStore(path.join(options.localDir, "code"));
   let catalog: TaskCatalog;
@@ -117,6 +135,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log,
     heartbeatMs: options.heartbeatMs,
     codeStore,
+    secretStore: secrets,
   });
 
   let server: Server;
@@ -159,7 +178,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const resumed = await launcher.resumeUnfinished((run) => catalog.resolver(run.labels[MODULE_LABEL]));
   if (resumed.length > 0) out(`resumed ${resumed.length} run(s) left unfinished by the previous server: ${resumed.join(", ")}`);
-  return { url, token, engine, closed, close };
+  return { url, token, engine, secrets, closed, close };
 }
 
 /** The token to require: given, stored from an earlier start, or new (printed once). Checks insecureLocal's host. */

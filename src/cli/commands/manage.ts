@@ -41,7 +41,7 @@ export function registerManageCommands(program: Command, io: Io): void {
 
   program
     .command("create")
-    .description("create configuration")
+    .description("create configuration and secrets")
     .command("config")
     .description(`write ${CONFIG_DIR}/${CONFIG_FILE} in the current directory`)
     .option("--endpoint <url>", "control-plane endpoint (remote runs)")

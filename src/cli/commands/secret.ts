@@ -1,0 +1,131 @@
+// `flyte create secret NAME [VALUE]`, `flyte get secret`, `flyte delete secret NAME`: secrets live on the Flyte
+// server (encrypted, by project and domain), so these commands need an endpoint (--endpoint or the config; token
+// from FLYTE_API_TOKEN). A value is read from the command line, a file, the hidden terminal or a pipe, sent once
+// and never printed.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import type { FlyteClient } from "../../client/index.js";
+import { errorCode } from "../../errors/index.js";
+import { SECRET_NAME, SECRET_SCOPE } from "../../server/index.js";
+import { commandClient, commandConfig, reportClientFailure } from "../engine.js";
+import { toDisplayJson } from "../format.js";
+import { UsageError } from "../inputs/index.js";
+import { EXIT_FAILED, type Io } from "../io.js";
+import { readSecretValue } from "../secret-input.js";
+
+interface ScopeFlags {
+  endpoint?: string;
+  project?: string;
+  domain?: string;
+}
+
+interface Target {
+  readonly client: FlyteClient;
+  readonly project: string;
+  readonly domain: string;
+}
+
+/** The command named `name` under `program`, created when no other file registered it yet. */
+function verb(program: Command, name: string, description: string): Command {
+  return program.commands.find((command) => command.name() === name) ?? program.command(name).description(description);
+}
+
+function scopeOptions(command: Command): Command {
+  return command
+    .option("--project <project>", "project of the secret (default: the config's)")
+    .option("--domain <domain>", "domain of the secret (default: the config's)")
+    .option("--endpoint <url>", "the Flyte server (default: the config's endpoint); token from FLYTE_API_TOKEN");
+}
+
+function checkName(value: string, what: string): string {
+  if (!SECRET_NAME.test(value)) throw new UsageError(`${what} must be letters, digits, "_", "." or "-", got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** The server and scope a secret command works on; a UsageError (exit 2) when no server is configured. */
+function target(io: Io, flags: ScopeFlags, command: string): Target {
+  const config = commandConfig(io);
+  const client = commandClient(config, flags.endpoint === undefined ? {} : { endpoint: flags.endpoint });
+  if (!client) throw new UsageError(`flyte ${command} needs a Flyte server (secrets are stored there): pass --endpoint URL or set endpoint: in the config`);
+  const project = flags.project ?? config.project;
+  const domain = flags.domain ?? config.domain;
+  for (const [option, value] of [["--project", project], ["--domain", domain]] as const) {
+    if (!SECRET_SCOPE.test(value)) throw new UsageError(`${option} must be lowercase letters, digits, "-" and "_", got ${JSON.stringify(value)}`);
+  }
+  return { client, project, domain };
+}
+
+/** Reports a server-side failure (unreachable, 401, unknown secret, API error) as one line and exit code 1. */
+async function reported(io: Io, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (errorCode(error) === "SECRET_NOT_FOUND" && error instanceof Error) io.err(`error: ${error.message}`);
+    else if (!reportClientFailure(io, error)) throw error;
+    io.exitCode = EXIT_FAILED;
+  }
+}
+
+export function registerSecretCommands(program: Command, io: Io): void {
+  scopeOptions(verb(program, "create", "create configuration and secrets")
+    .command("secret")
+    .description("store a secret on the server for tasks that declare it (prompts without echo when VALUE and --from-file are absent; reads a pipe whole)")
+    .argument("<name>", 'the secret\'s key: letters, digits, "_", "." and "-"')
+    .argument("[value]", "the value (visible in shell history and ps: prefer the prompt, a pipe or --from-file)")
+    .option("--from-file <file>", "read the value from this file, exactly as it is")
+    .option("--group <group>", "optional namespace of the secret"))
+    .action(async (name: string, value: string | undefined, flags: ScopeFlags & { fromFile?: string; group?: string }) => {
+      checkName(name, "the secret name");
+      if (flags.group !== undefined) checkName(flags.group, "--group");
+      if (value !== undefined && flags.fromFile !== undefined) throw new UsageError("pass the value either as VALUE or with --from-file, not both");
+      const where = target(io, flags, "create secret");
+      const label = flags.group === undefined ? name : `${flags.group}/${name}`;
+      let secret: string;
+      if (value !== undefined) secret = value;
+      else if (flags.fromFile !== undefined) {
+        const file = path.resolve(io.cwd, flags.fromFile);
+        try {
+          secret = readFileSync(file, "utf8");
+        } catch (error) {
+          throw new UsageError(`cannot read --from-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+        }
+      } else secret = await readSecretValue(process.stdin, io.stderr, label);
+      if (secret === "") throw new UsageError(`the value of secret ${label} is empty; nothing was stored`);
+      await reported(io, async () => {
+        const { created } = await where.client.setSecret(name, secret, { project: where.project, domain: where.domain, group: flags.group });
+        io.out(`${created ? "created" : "replaced"} secret ${label} in project ${where.project}, domain ${where.domain}`);
+      });
+    });
+
+  scopeOptions(verb(program, "get", "show runs, actions, outputs, logs, reports, config and secrets")
+    .command("secret"))
+    .description("list the secrets of a project and domain (names and times, never values)")
+    .option("--json", "machine-readable output")
+    .action((flags: ScopeFlags & { json?: boolean }) => {
+      const where = target(io, flags, "get secret");
+      return reported(io, async () => {
+        const secrets = await where.client.listSecrets({ project: where.project, domain: where.domain });
+        if (flags.json) return io.out(toDisplayJson(secrets));
+        if (secrets.length === 0) return io.out(`no secrets in project ${where.project}, domain ${where.domain}; add one with: flyte create secret NAME`);
+        const rows = [["NAME", "GROUP", "UPDATED"], ...secrets.map((s) => [s.name, s.group ?? "-", new Date(s.updatedAt).toISOString()])];
+        const width = (column: number): number => Math.max(...rows.map((row) => (row[column] ?? "").length));
+        for (const row of rows) io.out(`${(row[0] ?? "").padEnd(width(0))}  ${(row[1] ?? "").padEnd(width(1))}  ${row[2] ?? ""}`);
+      });
+    });
+
+  scopeOptions(verb(program, "delete", "delete secrets")
+    .command("secret")
+    .description("delete a secret from the server")
+    .argument("<name>", "the secret's key")
+    .option("--group <group>", "the secret's group, if it has one"))
+    .action((name: string, flags: ScopeFlags & { group?: string }) => {
+      checkName(name, "the secret name");
+      if (flags.group !== undefined) checkName(flags.group, "--group");
+      const where = target(io, flags, "delete secret");
+      return reported(io, async () => {
+        await where.client.deleteSecret(name, { project: where.project, domain: where.domain, group: flags.group });
+        io.out(`deleted secret ${flags.group === undefined ? name : `${flags.group}/${name}`} from project ${where.project}, domain ${where.domain}`);
+      });
+    });
+}
