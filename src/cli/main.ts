@@ -9,6 +9,7 @@ import { registerRunCommand } from "./commands/run.js";
 import { registerSecretCommands } from "./commands/secret.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerWorkerCommand } from "./commands/worker.js";
+import { registerBuildCommand } from "./commands/build.js";
 import { EXIT_FAILED, EXIT_USAGE, processIo, type Io } from "./io.js";
 
 const USAGE_CODES = new Set(["USAGE", "INVALID_INPUT", "INVALID_OPTION", "TASK_NOT_FOUND", "RUN_NOT_FOUND", "SERIALIZATION"]);
@@ -28,6 +29,7 @@ export function buildProgram(io: Io): Command {
   registerSecretCommands(program, io);
   registerServerCommand(program, io);
   registerWorkerCommand(program, io);
+  registerBuildCommand(program, io);
   return program;
 }
 

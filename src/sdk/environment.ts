@@ -48,6 +48,16 @@ const ENV_NAME = /^[a-z0-9_-]+$/;
 
 const environments = processGlobal("environments", () => new Map<string, TaskEnvironment>());
 
+/** The environment defined in this process under `name`, if any. */
+export function environmentNamed(name: string): TaskEnvironment | undefined {
+  return environments.get(name);
+}
+
+/** Names of the environments defined in this process. */
+export function environmentNames(): string[] {
+  return [...environments.keys()];
+}
+
 /**
  * A group of tasks that share an image, resources, env vars, secrets and defaults.
  * @example

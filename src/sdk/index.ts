@@ -3,7 +3,7 @@ export { Cache, type CacheBehavior, type CacheOptions } from "./cache-policy.js"
 export { applyConfig, init, initFromConfig, localEngine, shutdown, type InitOptions } from "./config.js";
 export { CONFIG_DIR, CONFIG_FILE, findConfigFile, loadConfig, writeConfig, type ConfigValues, type FlyteConfig } from "./config-file.js";
 export { ctx, type TaskContext } from "./context.js";
-export { TaskEnvironment, type TaskEnvironmentOptions } from "./environment.js";
+export { TaskEnvironment, environmentNamed, environmentNames, type TaskEnvironmentOptions } from "./environment.js";
 export { group } from "./group.js";
 export { Image } from "./image.js";
 export { map, type MapOptions } from "./map.js";
