@@ -1,60 +1,35 @@
-// The process executor: runs attempts of tasks from code bundles in pools of reusable workers, one pool per
-// bundle and environment — local worker processes, and worker hosts that joined (flyte start worker). The engine
-// keeps every decision (names, cache, retries, timeouts); this part admits attempts by declared resources, places
-// them on workers, performs the workers' calls through the engine's controller, and turns a dead worker (or a
-// host whose lease ran out) into system errors.
+// The process executor: runs attempts of tasks from code bundles on pooled workers — local worker processes, and
+// worker hosts that joined (flyte start worker); PoolRegistry picks the pool. The engine keeps every decision
+// (names, cache, retries, timeouts); this part admits attempts by declared resources, places them on workers,
+// performs the workers' calls through the engine's controller, and turns a dead worker (or a host whose lease ran
+// out) into system errors.
 import {
   type AttemptHandle,
   type AttemptRequest,
   type EngineHandle,
   type Executor,
-  type SecretSpec,
   type TaskTemplate,
 } from "../engine/index.js";
-import {
-  ActionAbortedError,
-  InvalidInputError,
-  RuntimeSystemError,
-  TaskNotFoundError,
-  fromErrorRecord,
-  toErrorRecord,
-} from "../errors/index.js";
-import { hashText } from "../io/index.js";
+import { ActionAbortedError, RuntimeSystemError, TaskNotFoundError, fromErrorRecord, toErrorRecord } from "../errors/index.js";
 import type { ActionPhase } from "../store/index.js";
 import type { CallRequest, WorkerMessage } from "../worker/protocol.js";
 import { templateFromSpec } from "../worker/task-spec.js";
 import { ResourceAdmission, hostCapacity, type AdmissionLease, type ResourceAmount } from "./admission.js";
-import { WorkerPool, type PoolPolicy } from "./worker-pool.js";
-import type { PoolWorker } from "./worker-pool.js";
-import { RemoteWorker, WorkerHosts, type WorkerHost } from "./worker-hosts.js";
+import { PoolRegistry, type ModuleRef, type PoolSettings } from "./pool-registry.js";
+import type { WorkerHosts } from "./worker-hosts.js";
+import type { PoolWorker, WorkerPool } from "./worker-pool.js";
 
-/** A module of tasks: an uploaded code bundle, by its hash and where this host keeps it. */
-export interface ModuleRef {
-  readonly hash: string;
-  readonly path: string;
-}
+export type { ModuleRef } from "./pool-registry.js";
 
-export interface ProcessExecutorOptions {
-  /** Bare imports of loaded modules resolve from here when not found next to the module (default: cwd). */
-  readonly resolveFrom?: string | undefined;
+export interface ProcessExecutorOptions extends PoolSettings {
   /** What the host may run at once (default: all its cores and memory). */
   readonly capacity?: Partial<ResourceAmount> | undefined;
-  /** The shared pool of environments without a ReusePolicy (default: 1–cores replicas × 64 attempts each). */
-  readonly defaultPool?: Partial<PoolPolicy> | undefined;
-  /** The values of a task's secrets by env var name, for a run's project and domain; rejects naming missing ones. */
-  readonly resolveSecrets?: ((scope: { project: string; domain: string }, secrets: readonly SecretSpec[]) => Promise<Record<string, string>>) | undefined;
-  /** Run attempts in local worker processes (default true); false leaves them to worker hosts that join. */
-  readonly localWorkers?: boolean | undefined;
-  /** A worker host silent for this long is dead and its attempts are retried (default 10 s). */
-  readonly leaseMs?: number | undefined;
   /** How long an attempt may ignore its abort before its worker is killed (default 10 s). */
   readonly abortGraceMs?: number | undefined;
   readonly log?: ((line: string) => void) | undefined;
 }
 
 const DEFAULT_ABORT_GRACE_MS = 10_000;
-const DEFAULT_CONCURRENCY = 64;
-const DEFAULT_IDLE_TTL_MS = 5 * 60_000;
 
 /** One attempt placed (or about to be placed) on a worker. */
 interface LiveAttempt {
@@ -75,18 +50,12 @@ interface LiveAttempt {
 }
 
 export class ProcessExecutor implements Executor {
-  private readonly pools = new Map<string, WorkerPool>();
+  private readonly pools: PoolRegistry;
   /** Templates of each loaded module's tasks, and the module of each template. */
   private readonly catalogs = new Map<string, Promise<ReadonlyMap<string, TaskTemplate>>>();
   private readonly modules = new WeakMap<TaskTemplate, ModuleRef>();
   private readonly attempts = new Map<number, LiveAttempt>();
   private readonly admission: ResourceAdmission;
-  private readonly host: ResourceAmount;
-  /** The pool each task runs on, once chosen (the hot path looks it up here). */
-  private readonly poolOfTask = new WeakMap<TaskTemplate, WorkerPool>();
-  private readonly poolPlaces = new WeakMap<WorkerPool, { key: string; env: string; module: string }>();
-  /** Worker hosts that joined (flyte start worker); the server's routes register them here. */
-  readonly hosts: WorkerHosts;
   private readonly log: (line: string) => void;
   private nextAttempt = 1;
   private closed = false;
@@ -95,23 +64,28 @@ export class ProcessExecutor implements Executor {
     private readonly engine: EngineHandle,
     private readonly options: ProcessExecutorOptions = {},
   ) {
-    this.host = hostCapacity();
-    this.admission = new ResourceAdmission({ ...this.host, ...options.capacity });
+    this.admission = new ResourceAdmission({ ...hostCapacity(), ...options.capacity });
     this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
-    this.hosts = new WorkerHosts({
-      leaseMs: options.leaseMs,
+    this.pools = new PoolRegistry({
+      settings: options,
+      blobs: engine.resources.blobs.root,
+      onMessage: (worker, message) => this.onMessage(worker, message),
+      onExit: (pool, worker, reason) => this.onExit(pool, worker, reason),
       log: this.log,
-      onJoin: (host) => {
-        for (const [pool, place] of this.placesOfPools()) if (host.serves(place.env)) this.attachHost(pool, host);
-      },
     });
+  }
+
+  /** Worker hosts that joined (flyte start worker); the server's routes register them here. */
+  get hosts(): WorkerHosts {
+    return this.pools.hosts;
   }
 
   /** Loads `module` in a worker and returns the tasks it defines, by id (cached per module). */
   load(module: ModuleRef): Promise<ReadonlyMap<string, TaskTemplate>> {
     let catalog = this.catalogs.get(module.hash);
     if (!catalog) {
-      catalog = this.defaultPool(module)
+      catalog = this.pools
+        .defaultPool(module)
         .describe()
         .then((specs) => {
           const templates = new Map<string, TaskTemplate>();
@@ -140,7 +114,7 @@ export class ProcessExecutor implements Executor {
       return { result: Promise.reject(new RuntimeSystemError(`cannot run task ${request.task.id}: ${reason}`)), stop: () => {} };
     }
     // A task with secrets gets its pool once they are resolved (see withSecrets).
-    const pool = request.task.placement.secrets.length > 0 ? undefined : this.poolFor(module, request.task);
+    const pool = request.task.placement.secrets.length > 0 ? undefined : this.pools.poolFor(module, request.task);
     let resolve!: (outputs: string) => void;
     let reject!: (error: Error) => void;
     const result = new Promise<string>((res, rej) => {
@@ -169,19 +143,20 @@ export class ProcessExecutor implements Executor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.hosts.close();
-    for (const pool of this.pools.values()) pool.close();
+    const stopped = this.pools.close();
     for (const attempt of [...this.attempts.values()]) {
       this.finish(attempt, undefined, new RuntimeSystemError(`the engine stopped while action ${attempt.request.node.name} was running`));
     }
-    await Promise.all([...this.pools.values()].map((pool) => pool.exited()));
+    await stopped;
   }
 
   /** Waits for declared resources (recording `waiting_for_resources` only when it actually waits), then places. */
   private admit(attempt: LiveAttempt): void {
     const { placement } = attempt.request.task;
     if (placement.secrets.length > 0 && !attempt.secretsResolved) {
-      this.withSecrets(attempt).then(
+      const { run, task } = attempt.request;
+      const scope = { project: run.settings.project, domain: run.settings.domain };
+      this.pools.poolWithSecrets(attempt.module, task, scope).then(
         (pool) => {
           if (attempt.stopped) return;
           attempt.pool = pool;
@@ -373,126 +348,5 @@ export class ProcessExecutor implements Executor {
       op: "action.transition",
       transition: { runName: run.name, name: node.name, phase, attempt: node.attempt },
     });
-  }
-
-  private defaultPool(module: ModuleRef): WorkerPool {
-    const cores = this.host.cpu;
-    const policy: PoolPolicy = {
-      minReplicas: 1,
-      maxReplicas: Math.max(1, cores),
-      concurrency: DEFAULT_CONCURRENCY,
-      idleTtlMs: DEFAULT_IDLE_TTL_MS,
-      ...this.options.defaultPool,
-    };
-    return this.pool("*", module, policy, {}, null);
-  }
-
-  /** Environments with a ReusePolicy, env vars or a memory limit get pools of their own; the rest share one. */
-  private poolFor(module: ModuleRef, task: TaskTemplate): WorkerPool {
-    let pool = this.poolOfTask.get(task);
-    if (!pool) {
-      pool = this.choosePool(module, task);
-      this.poolOfTask.set(task, pool);
-    }
-    return pool;
-  }
-
-  private choosePool(module: ModuleRef, task: TaskTemplate): WorkerPool {
-    const { reusable, envVars, memoryLimitBytes } = task.placement;
-    if (!reusable && Object.keys(envVars).length === 0 && memoryLimitBytes === null) return this.defaultPool(module);
-    const policy: PoolPolicy = reusable ?? { minReplicas: 0, maxReplicas: Math.max(1, this.host.cpu), concurrency: 1, idleTtlMs: DEFAULT_IDLE_TTL_MS };
-    return this.pool(task.envName, module, policy, envVars, memoryLimitBytes);
-  }
-
-  /** The pool of `env` ("*": the shared default) for `module`, created on first use with the hosts that serve it. */
-  private pool(
-    env: string,
-    module: ModuleRef,
-    policy: PoolPolicy,
-    envVars: Readonly<Record<string, string>>,
-    memoryLimitBytes: number | null,
-    hostable = true,
-  ): WorkerPool {
-    const key = `${module.hash}\u0000${env}`;
-    let pool = this.pools.get(key);
-    if (!pool) {
-      const created: WorkerPool = new WorkerPool({
-        name: key,
-        settings: {
-          module: module.path,
-          resolveFrom: this.options.resolveFrom ?? process.cwd(),
-          blobs: this.engine.resources.blobs.root,
-          concurrency: policy.concurrency,
-        },
-        policy,
-        envVars,
-        memoryLimitBytes,
-        onMessage: (worker, message) => this.onMessage(worker, message),
-        onExit: (worker, reason) => this.onExit(created, worker, reason),
-        log: this.log,
-        local: this.options.localWorkers ?? true,
-      });
-      pool = created;
-      this.pools.set(key, pool);
-      if (hostable) {
-        this.poolPlaces.set(pool, { key, env, module: module.hash });
-        for (const host of this.hosts.all) if (host.serves(env)) this.attachHost(pool, host);
-      }
-      pool.warm();
-    }
-    return pool;
-  }
-
-  /**
-   * The pool of a task that declares secrets: their values (resolved now, for the run's project and domain) are
-   * the env vars of its processes, so each scope and each set of values gets a pool of its own. A missing secret
-   * fails the attempt before it runs; the values are never logged or recorded.
-   */
-  private async withSecrets(attempt: LiveAttempt): Promise<WorkerPool> {
-    const { run, task } = attempt.request;
-    const resolve = this.options.resolveSecrets;
-    if (!resolve) {
-      throw new InvalidInputError(`task ${task.id} declares secrets, but this server has no secret store to take them from`);
-    }
-    if (this.options.localWorkers === false) {
-      // Secrets are never sent to worker hosts (yet): they would cross the network in the work stream.
-      throw new InvalidInputError(
-        `task ${task.id} declares secrets, which only the server's own worker processes receive, and this server starts none (--no-local-workers)`,
-      );
-    }
-    const scope = { project: run.settings.project, domain: run.settings.domain };
-    const values = await resolve(scope, task.placement.secrets);
-    const { reusable, envVars, memoryLimitBytes } = task.placement;
-    const policy: PoolPolicy = reusable ?? { minReplicas: 0, maxReplicas: Math.max(1, this.host.cpu), concurrency: 1, idleTtlMs: DEFAULT_IDLE_TTL_MS };
-    const fingerprint = hashText(JSON.stringify(Object.entries(values).sort(([a], [b]) => a.localeCompare(b))));
-    return this.pool(`${task.envName}\u0000secrets\u0000${fingerprint}`, attempt.module, policy, { ...envVars, ...values }, memoryLimitBytes, false);
-  }
-
-  private *placesOfPools(): Generator<[WorkerPool, { key: string; env: string; module: string }]> {
-    for (const pool of this.pools.values()) {
-      const place = this.poolPlaces.get(pool);
-      if (place) yield [pool, place];
-    }
-  }
-
-  /** Adds a worker host to a pool, and again whenever its worker there exits while the host lives on. */
-  private attachHost(pool: WorkerPool, host: WorkerHost): void {
-    const place = this.poolPlaces.get(pool);
-    if (!place || !host.alive || this.closed) return;
-    let loaded = false;
-    const worker = new RemoteWorker(
-      host,
-      place.module,
-      (w, message) => this.onMessage(w, message),
-      (w, reason) => {
-        this.onExit(pool, w, reason);
-        if (host.workers.get(place.key) === w) host.workers.delete(place.key);
-        // A module that never loaded there would fail again; one that crashed later gets a fresh process.
-        if (loaded) this.attachHost(pool, host);
-      },
-    );
-    worker.ready.then(() => (loaded = true), () => undefined);
-    host.workers.set(place.key, worker);
-    pool.attach(worker);
   }
 }
