@@ -13,7 +13,6 @@ export type {
   TaskTemplate,
   TimeoutPolicy,
 } from "./types.js";
-export { DEFAULT_PLACEMENT } from "./types.js";
 export { ActionNode } from "./action-node.js";
 export { currentFrame, runInFrame } from "./context.js";
 export { processGlobal } from "../process-global.js";
@@ -24,9 +23,8 @@ export { ROOT_ACTION, childActionName, newRunName } from "./naming.js";
 export { RunState, type RunSettings } from "./run-state.js";
 // For the executor (engine side) and the worker (process side) of out-of-process execution.
 export { descendantAborted, runFinalizers } from "./attempt-runner.js";
-export { identifyCall, traced, type LocalController, type NamedCall, type TraceOutcome } from "./local-controller.js";
+export { identifyCall, traced, type LocalController, type TraceOutcome } from "./local-controller.js";
 export { installDataContext } from "./data-context-provider.js";
-export { installLogCapture, type LogSink } from "./log-capture.js";
+export { installLogCapture } from "./log-capture.js";
 export { loadStoredValue } from "./value-offload.js";
 export type { EngineHandle } from "./local-engine.js";
-export type { EngineResources } from "./resources.js";

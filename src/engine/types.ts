@@ -70,15 +70,6 @@ export interface ReuseSpec {
   readonly idleTtlMs: number;
 }
 
-export const DEFAULT_PLACEMENT: TaskPlacement = Object.freeze({
-  reusable: null,
-  cpu: 0,
-  memoryBytes: 0,
-  memoryLimitBytes: null,
-  envVars: Object.freeze({}),
-  secrets: Object.freeze([]),
-});
-
 /** The ambient state of the action whose code is running (held in an AsyncLocalStorage). */
 export interface ActionFrame {
   readonly run: RunState;

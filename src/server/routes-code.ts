@@ -1,6 +1,7 @@
 // Code bundles for remote runs: a client uploads the bundle of a task file once (PUT, keyed by its sha256) and
 // then starts runs with `code: hash`. HEAD answers whether a bundle is here, so a client uploads only what is
 // missing. Bundles are immutable: a second PUT of a stored hash changes nothing and answers 200.
+import { readFileSync } from "node:fs";
 import type { Hono } from "hono";
 import type { InputSpec } from "../deploy/interface/index.js";
 import { errorCode } from "../errors/index.js";
@@ -58,5 +59,11 @@ export function registerCodeRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
   app.get("/v1/code/:hash", (c) => {
     const hash = hashParam(c.req.param("hash"));
     return c.json({ code: api.code.manifest(hash) });
+  });
+
+  // The bundle itself, for worker hosts.
+  app.get("/v1/code/:hash/bundle", (c) => {
+    const file = api.code.pathOf(hashParam(c.req.param("hash")));
+    return c.body(readFileSync(file, "utf8"), 200, { "content-type": "text/javascript; charset=utf-8" });
   });
 }

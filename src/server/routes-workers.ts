@@ -1,12 +1,10 @@
 // Worker hosts (`flyte start worker --endpoint URL`): register, hold one event stream of work, post back what
-// their workers report (which also renews their lease), heartbeat while idle, and download code bundles. Only a
-// server that runs tasks in worker processes takes hosts; one running them in-process answers 409.
-import { readFileSync } from "node:fs";
+// their workers report (which also renews their lease) and heartbeat while idle; bundles come from the code
+// routes. Only a server that runs tasks in worker processes takes hosts; one running them in-process answers 409.
 import type { Hono } from "hono";
 import type { WorkerHosts, HostReport } from "../executor/worker-hosts.js";
 import { ApiError, notFound } from "./api-error.js";
 import { readBody, type ApiContext, type ApiEnv } from "./api-context.js";
-import { CODE_HASH } from "./code-store.js";
 import { eventStream } from "./event-stream.js";
 import { arrayOf, integer, jsonArray, object, optional, string } from "./schema.js";
 
@@ -69,12 +67,5 @@ export function registerWorkerRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
   app.post("/v1/workers/:id/heartbeat", (c) => {
     hostOf(c.req.param("id")).lastSeen = Date.now();
     return c.body(null, 204);
-  });
-
-  app.get("/v1/code/:hash/bundle", (c) => {
-    const hash = c.req.param("hash");
-    if (!CODE_HASH.test(hash)) throw new ApiError(400, "INVALID_INPUT", `got ${JSON.stringify(hash)}; expected a bundle's sha256 as 64 lowercase hex digits`, "hash");
-    const file = api.code.pathOf(hash);
-    return c.body(readFileSync(file, "utf8"), 200, { "content-type": "text/javascript; charset=utf-8" });
   });
 }

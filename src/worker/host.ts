@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import type { FlyteClient, WorkerHostGrant } from "../client/index.js";
 import { toErrorRecord } from "../errors/index.js";
@@ -39,7 +40,8 @@ export async function runWorkerHost(options: WorkerHostOptions): Promise<void> {
       grant = await options.client.registerWorker({ name: options.name ?? hostname(), pools: options.pools, slots: options.slots });
     } catch (error) {
       log(`cannot join ${options.client.endpoint}: ${(error as Error).message}; retrying in ${RETRY_MS / 1000} s`);
-      await sleep(RETRY_MS, signal);
+      // Ends early (quietly) when the host is stopped.
+      await sleep(RETRY_MS, undefined, { signal }).catch(() => undefined);
       continue;
     }
     log(`joined ${options.client.endpoint} as worker host ${grant.id} (${options.slots} slots, pools ${options.pools.join(", ")})`);
@@ -166,12 +168,3 @@ class HostSession {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}

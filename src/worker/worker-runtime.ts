@@ -12,7 +12,7 @@ import {
 } from "../engine/index.js";
 import { fromErrorRecord, toErrorRecord, TaskNotFoundError } from "../errors/index.js";
 import { decodeValue, encodeValue } from "../io/index.js";
-import type { ActionRecord } from "../store/index.js";
+import type { WriteOp } from "../store/index.js";
 import type { CallRequest, EngineMessage, RunMessage, WorkerMessage } from "./protocol.js";
 import { RemoteController } from "./remote-controller.js";
 
@@ -72,7 +72,7 @@ export class WorkerRuntime {
       return;
     }
     const run = this.runState(message);
-    run.state.rememberPrior(message.prior as ActionRecord[]);
+    run.state.rememberPrior(message.prior);
     const node = new ActionNode(message.action, null);
     node.beginAttempt(message.attempt);
     this.attempts.set(id, node);
@@ -100,7 +100,7 @@ export class WorkerRuntime {
     if (!entry) {
       const { name, project, domain, rawDataPath } = message.run;
       const settings = { project, domain, labels: {}, envVars: message.envVars, overwriteCache: false };
-      const sink = (op: Parameters<NonNullable<RunState["logSink"]>>[0]): void => this.send({ t: "log", op });
+      const sink = (op: WriteOp): void => this.send({ t: "log", op });
       entry = { state: new RunState(name, settings, this.controller, this.blobs, rawDataPath, sink), attempts: 0 };
       this.runs.set(name, entry);
     }
