@@ -1,8 +1,11 @@
 // Runs the RunStore conformance suite against PostgreSQL (a fresh schema per test in a fresh database per file),
-// plus what only a shared server store promises: idempotent and race-free migrations, cache reservations that hold
-// across processes, and large mixed batches that commit (or roll back) as one transaction.
+// plus what only a shared server store promises: idempotent and race-free migrations that upgrade older schemas,
+// cache reservations and task registrations that hold across processes, and large mixed batches that commit (or
+// roll back) as one transaction.
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { openPostgresStore, type PostgresRunStore, type WriteOp } from "../src/store/index.js";
+import { openPostgresStore, type PostgresRunStore, type TaskVersionRecord, type WriteOp } from "../src/store/index.js";
+import { MIGRATIONS, SCHEMA_VERSION, migrate, quoteIdentifier, type PgSql } from "../src/store/postgres/schema.js";
 import { runStoreConformance } from "./store-conformance.js";
 import { actionRecord, attemptRecord, logRecord, runRecord, RUN } from "./store-conformance-records.js";
 import { createTestDatabase } from "./support/postgres.js";
@@ -33,7 +36,7 @@ describe("postgres store", () => {
     await withStore(async (store) => {
       expect(await store.getRun(RUN)).toStrictEqual(runRecord());
       const versions = await store.sql`SELECT version FROM flyte_schema_version ORDER BY version`;
-      expect(versions.map((v) => v.version)).toEqual([1, 2]);
+      expect(versions.map((v) => v.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
     }, schema);
   });
 
@@ -46,13 +49,38 @@ describe("postgres store", () => {
         await first.write([{ op: "run.insert", run: runRecord() }]);
         expect((await second.getRun(RUN))?.phase).toBe("queued");
         const versions = await first.sql`SELECT version FROM public.flyte_schema_version`;
-        expect(versions.length).toBe(2);
+        expect(versions.length).toBe(SCHEMA_VERSION);
       } finally {
         await Promise.all(stores.map((store) => store.close()));
       }
     } finally {
       await empty.drop();
     }
+  });
+
+  it("upgrades a schema at the previous version, keeping its runs", async () => {
+    const schema = freshSchema();
+    const sql: PgSql = postgres(database.url, {
+      max: 1,
+      onnotice: () => undefined,
+      connection: { search_path: quoteIdentifier(schema) },
+      types: { bigint: { to: 20, from: [20], serialize: String, parse: Number } },
+    });
+    try {
+      await migrate(sql, schema, MIGRATIONS.slice(0, SCHEMA_VERSION - 1));
+      await sql`INSERT INTO runs (name, project, domain, task_name, phase, inputs, labels, created_at)
+        VALUES ('old', 'p', 'd', 'env.main', 'succeeded', '[]', '{}', 7)`;
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+    await withStore(async (store) => {
+      const versions = await store.sql`SELECT version FROM flyte_schema_version ORDER BY version`;
+      expect(versions.map((v) => v.version)).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+      expect((await store.listRuns({ project: "p", domain: "d", taskName: "env.main" })).map((r) => r.name)).toEqual([
+        "old",
+      ]);
+      expect((await store.registerTaskVersions([taskVersion("v1", "c1")])).created).toEqual(["env.t"]);
+    }, schema);
   });
 
   it("refuses a schema written by a newer version", async () => {
@@ -78,6 +106,32 @@ describe("postgres store", () => {
         const [winnerName, loserName] = aliceWon === true ? ["alice", "bob"] : ["bob", "alice"];
         expect(await winner.reserveCache("key-0", winnerName, 60_000, 2_000)).toBe(true);
         expect(await loser.reserveCache("key-0", loserName, 60_000, 2_000)).toBe(false);
+      }, schema);
+    }, schema);
+  });
+
+  it("registers one version from two stores at once: one creates, the other redeploys; other code is refused", async () => {
+    const schema = freshSchema();
+    await withStore(async (alice) => {
+      await withStore(async (bob) => {
+        for (let i = 0; i < 20; i++) {
+          const same = await Promise.all([
+            alice.registerTaskVersions([taskVersion(`same-${i}`, "c1")]),
+            bob.registerTaskVersions([taskVersion(`same-${i}`, "c1", 2_000)]),
+          ]);
+          expect(same.flatMap((r) => r.created)).toEqual(["env.t"]);
+          expect(same.flatMap((r) => r.redeployed)).toEqual(["env.t"]);
+
+          const clash = await Promise.allSettled([
+            alice.registerTaskVersions([taskVersion(`clash-${i}`, "c1"), taskVersion(`other-a-${i}`, "c1")]),
+            bob.registerTaskVersions([taskVersion(`clash-${i}`, "c2"), taskVersion(`other-b-${i}`, "c2")]),
+          ]);
+          const [won, lost] = clash[0].status === "fulfilled" ? ["a", "b"] : ["b", "a"];
+          expect(clash.filter((r) => r.status === "fulfilled").length).toBe(1);
+          expect(clash.find((r) => r.status === "rejected")).toMatchObject({ reason: { code: "TASK_VERSION_CONFLICT" } });
+          expect(await alice.getTaskVersion("p", "d", "env.t", `other-${won}-${i}`)).toBeDefined();
+          expect(await alice.getTaskVersion("p", "d", "env.t", `other-${lost}-${i}`)).toBeUndefined();
+        }
       }, schema);
     }, schema);
   });
@@ -150,3 +204,17 @@ describe("postgres store", () => {
     await expect(opening).rejects.not.toThrow(/secret/);
   });
 });
+
+function taskVersion(version: string, code: string, at = 1_000): TaskVersionRecord {
+  return {
+    project: "p",
+    domain: "d",
+    taskId: "env.t",
+    version,
+    envName: "env",
+    code,
+    definition: "{}",
+    createdAt: at,
+    deployedAt: at,
+  };
+}

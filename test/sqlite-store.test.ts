@@ -3,8 +3,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../src/store/index.js";
+import { MIGRATIONS, SCHEMA_VERSION, migrate } from "../src/store/sqlite/schema.js";
 import { runStoreConformance } from "./store-conformance.js";
 import { actionRecord, runRecord } from "./store-conformance-records.js";
 
@@ -81,6 +83,44 @@ describe("sqlite store on disk", () => {
     } finally {
       await writer.close();
       await reader.close();
+    }
+  });
+
+  it("upgrades a database at the previous schema version, keeping its runs", async () => {
+    const path = join(dir, "older.db");
+    const old = new Database(path);
+    try {
+      migrate(old, MIGRATIONS.slice(0, SCHEMA_VERSION - 1));
+      old
+        .prepare(
+          `INSERT INTO runs (name, project, domain, task_name, phase, inputs, labels, created_at)
+           VALUES ('old', 'p', 'd', 'env.main', 'succeeded', '[]', '{}', 7)`,
+        )
+        .run();
+    } finally {
+      old.close();
+    }
+    const store = openSqliteStore(path);
+    try {
+      expect(store.database.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+      expect((await store.listRuns({ project: "p", domain: "d", taskName: "env.main" })).map((r) => r.name)).toEqual([
+        "old",
+      ]);
+      const version = {
+        project: "p",
+        domain: "d",
+        taskId: "env.t",
+        version: "v1",
+        envName: "env",
+        code: "c1",
+        definition: "{}",
+        createdAt: 1,
+        deployedAt: 1,
+      };
+      expect(await store.registerTaskVersions([version])).toStrictEqual({ created: ["env.t"], redeployed: [] });
+      expect(await store.getTaskVersion("p", "d", "env.t")).toStrictEqual(version);
+    } finally {
+      await store.close();
     }
   });
 

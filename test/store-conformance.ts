@@ -1,11 +1,12 @@
 // The RunStore conformance suite: every implementation (SQLite now, PostgreSQL later) calls
 // runStoreConformance() from its own test file with a factory for a fresh, empty store. Only the RunStore
 // interface is used here, never a database specific, so the same tests hold every implementation to one contract.
-// Parts: runs, batches, logs, reports, errors and close here; actions and cache in store-conformance-*.ts.
+// Parts: runs, batches, logs, reports, errors and close here; actions, cache and tasks in store-conformance-*.ts.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ActionPhase, LogRecord, RunRecord, RunStore, WriteOp } from "../src/store/index.js";
 import { storeActionConformance } from "./store-conformance-actions.js";
 import { storeCacheConformance } from "./store-conformance-cache.js";
+import { storeTaskConformance } from "./store-conformance-tasks.js";
 import {
   NESTED_ERROR,
   RUN,
@@ -96,6 +97,36 @@ export function runStoreConformance(
         expect(names(await fx.store.listRuns({ phase: "succeeded", limit: 1, offset: 1 }))).toEqual(["r4"]);
         expect(await fx.store.listRuns({ phase: "aborted" })).toEqual([]);
       });
+
+      it("filters runs by project, domain, root task and phase combined, keeping the order", async () => {
+        const runs: [string, string, string, ActionPhase, number][] = [
+          ["p1", "dev", "env.a", "running", 1_000],
+          ["p1", "dev", "env.b", "running", 2_000],
+          ["p1", "prod", "env.a", "running", 3_000],
+          ["p2", "dev", "env.a", "running", 4_000],
+          ["p1", "dev", "env.a", "succeeded", 5_000],
+          ["p1", "dev", "env.a", "running", 5_000],
+        ];
+        await fx.store.write(
+          runs.map(([project, domain, taskName, phase, createdAt], i) => ({
+            op: "run.insert" as const,
+            run: runRecord({ name: `r${i}`, project, domain, taskName, phase, createdAt }),
+          })),
+        );
+        const names = async (query: Parameters<RunStore["listRuns"]>[0]): Promise<string[]> =>
+          (await fx.store.listRuns(query)).map((r) => r.name);
+        expect(await names({ project: "p1" })).toEqual(["r5", "r4", "r2", "r1", "r0"]);
+        expect(await names({ project: "p1", domain: "dev" })).toEqual(["r5", "r4", "r1", "r0"]);
+        expect(await names({ project: "p1", domain: "dev", taskName: "env.a" })).toEqual(["r5", "r4", "r0"]);
+        expect(await names({ project: "p1", domain: "dev", taskName: "env.a", phase: "running" })).toEqual(["r5", "r0"]);
+        expect(await names({ project: "p1", domain: "dev", taskName: "env.a", phase: "running", limit: 1, offset: 1 })).toEqual([
+          "r0",
+        ]);
+        expect(await names({ taskName: "env.a" })).toEqual(["r5", "r4", "r3", "r2", "r0"]);
+        expect(await names({ domain: "dev", phase: "running" })).toEqual(["r5", "r3", "r1", "r0"]);
+        expect(await names({ project: "p2", domain: "prod" })).toEqual([]);
+        expect(await names({ project: "nope" })).toEqual([]);
+      });
     });
 
     storeActionConformance(fx);
@@ -167,6 +198,7 @@ export function runStoreConformance(
     });
 
     storeCacheConformance(fx);
+    storeTaskConformance(fx);
 
     describe("logs and reports", () => {
       it("returns logs in write order, filtered by action and attempt", async () => {

@@ -1,7 +1,8 @@
 // Worker hosts: `flyte start worker --endpoint URL` processes join a server that starts no workers of its own,
 // run its actions, and when one is SIGKILLed its actions are retried as system errors after its lease runs out,
 // on a host that joins later. Bad registrations and unknown hosts are refused with clear errors.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ const marks = tempDir("flyte-host-marks-");
 const hostDir = tempDir("flyte-host-");
 let server: TestServer;
 const hosts: ChildProcess[] = [];
+const hostOutputs = new Map<string, () => string>();
 
 beforeAll(async () => {
   server = await startTestServer({
@@ -42,6 +44,7 @@ async function startHost(name: string): Promise<{ child: ChildProcess; output: (
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   await until(`worker host ${name} to join`, () => (output.includes("joined ") ? true : undefined), 30_000);
+  hostOutputs.set(name, () => output);
   return { child, output: () => output };
 }
 
@@ -103,6 +106,24 @@ describe("worker hosts", () => {
     expect(actions.filter((a) => a.type === "trace")).toHaveLength(1);
     const logs = (await server.json(`/v1/runs/${spread.body.run.name}/logs`)).body.logs as Array<{ text: string }>;
     expect(logs.filter((l) => l.text.startsWith("child 0 in "))).toHaveLength(1);
+  });
+
+  it("installs the npm versions a bundle was built against on the host, into the host's own cache", async () => {
+    const code = [
+      `import * as flyte from "flyte";`,
+      `import _ from "lodash";`,
+      `const env = new flyte.TaskEnvironment({ name: "host_deps" });`,
+      `export const version = env.task(async function version() { return _.VERSION; });`,
+      "",
+    ].join("\n");
+    const hash = createHash("sha256").update(code).digest("hex");
+    const upload = await server.json(`/v1/code/${hash}`, { method: "PUT", body: { code, externals: { flyte: "0.1.0", lodash: "4.17.20" }, entry: "deps.ts" } });
+    expect(upload.status).toBe(201);
+    const { body } = await server.json("/v1/runs?wait=60000", { method: "POST", body: { task: "host_deps.version", code: hash, inputs: [] } });
+    expect(body.run.phase).toBe("succeeded");
+    expect(body.run.outputs).toBe("4.17.20");
+    expect(hostOutputs.get("host-b")?.()).toContain(`installing 1 npm package for code ${hash.slice(0, 12)}: lodash@4.17.20`);
+    expect(readdirSync(path.join(hostDir, "host-b", "worker-deps"))).toHaveLength(1);
   });
 
   it("refuses a bad registration naming the field, and an unknown host with 404", async () => {

@@ -120,6 +120,38 @@ describe("tasks run in worker processes", () => {
     for (const file of filesUnder(server.localDir)) expect(readFileSync(file).includes(value), file).toBe(false);
   });
 
+  it("writes a declared secret with a mountPath as a 0600 file for its workers, never inside the server's folder, and removes it when the server stops", async () => {
+    const stateDir = tempDir("flyte-mount-server-");
+    const mounted = path.join(marks, "mnt", "secrets", "api-token");
+    // Read by the fixture when the workers load it (they inherit this process's environment).
+    process.env["FLYTE_TEST_SECRET_MOUNT"] = mounted;
+    process.env["FLYTE_TEST_LEAK_MOUNT"] = path.join(stateDir, "leaked", "api-token");
+    const value = `f1le-s3cr3t-${Date.now()}-do-not-leak`;
+    const own = await startTestServer({ executor: "workers", load: [WORKER_TASKS], localDir: stateDir, workers: { resolveFrom: REPO_ROOT } });
+    try {
+      expect((await own.json("/v1/secrets/api-token", { method: "PUT", body: { value } })).status).toBe(201);
+      const { body } = await own.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk_secret_file.useSecretFile", inputs: [] } });
+      expect(body.run.phase, JSON.stringify(body.run.error)).toBe("succeeded");
+      expect(body.run.outputs).toEqual({ length: value.length, sha256: createHash("sha256").update(value).digest("hex"), mode: 0o600 });
+      expect(readFileSync(mounted, "utf8")).toBe(value);
+
+      const leak = await own.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.leakSecret", inputs: [] } });
+      expect(leak.body.run.phase).toBe("failed");
+      expect(leak.body.run.error.code).toBe("SECRET_MOUNT");
+      expect(leak.body.run.error.message).toContain(`inside ${stateDir}`);
+      expect(markLines("leak-secret")).toEqual([]);
+      expect((await own.json(`/v1/runs/${leak.body.run.name}/actions/a0`)).body.attempts).toHaveLength(1);
+      await own.server.engine.resources.batcher.flush();
+    } finally {
+      await own.close();
+    }
+    expect(existsSync(mounted)).toBe(false);
+    expect(existsSync(path.join(marks, "mnt"))).toBe(false);
+    expect(existsSync(path.join(stateDir, "leaked"))).toBe(false);
+    for (const file of filesUnder(stateDir)) expect(readFileSync(file).includes(value), file).toBe(false);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
   it("fails a task that declares a missing secret before it runs, naming the secret", async () => {
     const { body } = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.needsMissingSecret", inputs: [] } });
     expect(body.run.phase).toBe("failed");

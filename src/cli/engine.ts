@@ -1,6 +1,7 @@
 // The engine a CLI command works on: the local one the config in effect describes (state folder, blob store,
 // inline limit), or, when an endpoint is configured or passed, a Flyte server reached through FlyteClient.
 // Both sit behind RunAccess, so the get/abort commands are written once.
+import path from "node:path";
 import { FlyteApiError, FlyteClient } from "../client/index.js";
 import type { LocalEngine } from "../engine/index.js";
 import { errorCode } from "../errors/index.js";
@@ -8,6 +9,14 @@ import { applyConfig, loadConfig, localEngine, type FlyteConfig } from "../sdk/i
 import type { ActionRecord, AttemptRecord, ListRunsQuery, LogRecord, RunRecord } from "../store/index.js";
 import { UsageError } from "./inputs/index.js";
 import { EXIT_FAILED, type Io } from "./io.js";
+
+/**
+ * Where task interfaces read from TypeScript signatures are cached (by content hash): `FLYTE_INTERFACE_CACHE`, so
+ * several state folders (CI jobs, test suites) can share one, else `<localDir>/cache`.
+ */
+export function interfaceCacheDir(config: FlyteConfig): string {
+  return process.env["FLYTE_INTERFACE_CACHE"] || path.join(config.localDir, "cache");
+}
 
 export function commandConfig(io: Io): FlyteConfig {
   const config = loadConfig(io.cwd);

@@ -10,9 +10,10 @@ import { registerSecretCommands } from "./commands/secret.js";
 import { registerServerCommand } from "./commands/server.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerBuildCommand } from "./commands/build.js";
+import { registerDeployCommands } from "./commands/deploy.js";
 import { EXIT_FAILED, EXIT_USAGE, processIo, type Io } from "./io.js";
 
-const USAGE_CODES = new Set(["USAGE", "INVALID_INPUT", "INVALID_OPTION", "TASK_NOT_FOUND", "RUN_NOT_FOUND", "SERIALIZATION"]);
+const USAGE_CODES = new Set(["USAGE", "INVALID_INPUT", "INVALID_OPTION", "TASK_NOT_FOUND", "RUN_NOT_FOUND", "SERIALIZATION", "DEPLOYED_TASK_NOT_FOUND"]);
 // Setup faults whose message says what to fix: one line, exit 1, no stack.
 const SETUP_CODES = new Set(["SECRET_STORE"]);
 
@@ -30,6 +31,7 @@ export function buildProgram(io: Io): Command {
   registerServerCommand(program, io);
   registerWorkerCommand(program, io);
   registerBuildCommand(program, io);
+  registerDeployCommands(program, io);
   return program;
 }
 

@@ -3,6 +3,7 @@
 // a 401 and an unreachable server get their own errors that say how to fix them.
 import {
   CodeNotFoundError,
+  DeployedTaskNotFoundError,
   FlyteError,
   InvalidInputError,
   InvalidOptionError,
@@ -10,6 +11,7 @@ import {
   SecretNotFoundError,
   SerializationError,
   TaskNotFoundError,
+  TaskVersionConflictError,
   type FlyteErrorSubclassOptions,
 } from "../errors/index.js";
 
@@ -49,6 +51,8 @@ const CLASS_BY_CODE: Readonly<Record<string, ErrorClass>> = {
   TASK_NOT_FOUND: TaskNotFoundError,
   CODE_NOT_FOUND: CodeNotFoundError,
   SECRET_NOT_FOUND: SecretNotFoundError,
+  DEPLOYED_TASK_NOT_FOUND: DeployedTaskNotFoundError,
+  TASK_VERSION_CONFLICT: TaskVersionConflictError,
   INVALID_INPUT: InvalidInputError,
   INVALID_OPTION: InvalidOptionError,
   SERIALIZATION: SerializationError,

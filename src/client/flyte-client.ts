@@ -3,7 +3,8 @@
 // remote ones too. Every failure is a FlyteError (see errors.ts).
 import type { InputSpec } from "../deploy/interface/index.js";
 import { InvalidOptionError } from "../errors/index.js";
-import type { ApiAction, ApiRun, ApiSecret, ApiTask } from "../server/index.js";
+import type { ApiAction, ApiDeployedTask, ApiRun, ApiSecret, ApiTask } from "../server/index.js";
+import type { DeploymentRequest, DeploymentResult } from "../deploy/deployment.js";
 import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
 import { responseError, unreachableError } from "./errors.js";
 import { readSse } from "./sse.js";
@@ -29,6 +30,8 @@ export interface CreateRunRequest {
   readonly overwriteCache?: boolean;
   /** sha256 of a code bundle uploaded before (uploadCode): the server runs `task` from that bundle in its workers. */
   readonly code?: string;
+  /** A deployed version of `task` (flyte deploy); without `code` or `version` a task the server did not load runs its latest deployed version. */
+  readonly version?: string;
 }
 
 /** A code bundle to upload (what `bundleEntry` makes). */
@@ -60,10 +63,27 @@ export interface SecretLocation {
 /** A stored secret as the server shows it: never its value. Times are ms since the Unix epoch. */
 export type SecretInfo = ApiSecret;
 
+/** Where deployed tasks are looked up: project and domain default to the server's. */
+export interface TaskScope {
+  readonly project?: string | undefined;
+  readonly domain?: string | undefined;
+}
+
+/** `?a=1&b=2` of the defined entries, or "" when there are none. */
+function query(params: object): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value as string | number));
+  return search.size > 0 ? `?${search.toString()}` : "";
+}
+
 export interface ListRunsOptions {
   readonly limit?: number;
   readonly offset?: number;
   readonly phase?: ActionPhase;
+  /** Only runs of this project / domain / root task id (`env.task`); absent: all of them. */
+  readonly project?: string;
+  readonly domain?: string;
+  readonly taskName?: string;
 }
 
 export interface RunPage {
@@ -154,6 +174,9 @@ export class FlyteClient {
     if (options.limit !== undefined) query.set("limit", String(options.limit));
     if (options.offset !== undefined) query.set("offset", String(options.offset));
     if (options.phase !== undefined) query.set("phase", options.phase);
+    if (options.project !== undefined) query.set("project", options.project);
+    if (options.domain !== undefined) query.set("domain", options.domain);
+    if (options.taskName !== undefined) query.set("task", options.taskName);
     const text = query.size > 0 ? `?${query.toString()}` : "";
     const page = await this.#json<{ runs: ApiRun[]; nextOffset: number | null }>("GET", `/v1/runs${text}`);
     return { runs: page.runs.map(toRunRecord), nextOffset: page.nextOffset };
@@ -173,6 +196,7 @@ export class FlyteClient {
     return actions.map(toActionRecord);
   }
 
+  /** @throws RunNotFoundError for an unknown run; FlyteApiError with code ACTION_NOT_FOUND for an unknown action. */
   async getAction(run: string, action: string): Promise<ActionDetail> {
     const detail = await this.#json<{ action: ApiAction; attempts: AttemptRecord[] }>("GET", `/v1/runs/${enc(run)}/actions/${enc(action)}`);
     return { action: toActionRecord(detail.action), attempts: detail.attempts };
@@ -195,6 +219,30 @@ export class FlyteClient {
   async listTasks(): Promise<ApiTask[]> {
     const { tasks } = await this.#json<{ tasks: ApiTask[] }>("GET", "/v1/tasks");
     return tasks;
+  }
+
+  /** Registers the tasks of a deploy under its version (flyte deploy does this after uploading the bundle). */
+  async deploy(request: DeploymentRequest): Promise<DeploymentResult> {
+    const { deployment } = await this.#json<{ deployment: DeploymentResult }>("POST", "/v1/deployments", request);
+    return deployment;
+  }
+
+  /** The latest version of every task deployed in a project and domain (the server's defaults when omitted). */
+  async listDeployedTasks(scope: TaskScope = {}): Promise<ApiDeployedTask[]> {
+    const { deployed } = await this.#json<{ deployed: ApiDeployedTask[] }>("GET", `/v1/tasks${query(scope)}`);
+    return deployed;
+  }
+
+  /** One deployed version of a task, the latest when `version` is omitted. @throws DeployedTaskNotFoundError */
+  async getDeployedTask(id: string, scope: TaskScope & { readonly version?: string | undefined } = {}): Promise<ApiDeployedTask> {
+    const { task } = await this.#json<{ task: ApiDeployedTask }>("GET", `/v1/tasks/${enc(id)}${query({ ...scope, deployed: "true" })}`);
+    return task;
+  }
+
+  /** Every deployed version of a task, newest deployment first. */
+  async listTaskVersions(id: string, scope: TaskScope & { readonly limit?: number | undefined } = {}): Promise<ApiDeployedTask[]> {
+    const { versions } = await this.#json<{ versions: ApiDeployedTask[] }>("GET", `/v1/tasks/${enc(id)}/versions${query(scope)}`);
+    return versions;
   }
 
   /**
@@ -255,6 +303,11 @@ export class FlyteClient {
 
   async workerHeartbeat(id: string): Promise<void> {
     await this.#request("POST", `/v1/workers/${enc(id)}/heartbeat`);
+  }
+
+  /** The description of an uploaded code bundle (its manifest: entry, npm externals with versions, size). */
+  async getCode(hash: string): Promise<CodeInfo> {
+    return (await this.#json<{ code: CodeInfo }>("GET", `/v1/code/${enc(hash)}`)).code;
   }
 
   /** The JavaScript of an uploaded code bundle. */

@@ -14,6 +14,7 @@ export {
   type RunWatchEvent,
   type SecretInfo,
   type SecretLocation,
+  type TaskScope,
   type WorkerHostGrant,
 } from "./flyte-client.js";
 export { FlyteApiError, ServerUnreachableError, UnauthorizedError } from "./errors.js";

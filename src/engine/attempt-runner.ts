@@ -69,6 +69,8 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
       } else {
         // Each attempt decodes its own copy: an attempt that mutated its arguments must not leak into a retry.
         args = attempt === execution.firstAttempt && args ? args : (decodeValue(execution.inputs) as unknown[]);
+        // Before any of the task's code: a missing secret fails the attempt without running it.
+        resources.localSecrets?.prepare(run.name, task);
         const value = await runTaskCode(run, node, task, args);
         await runFinalizers(node);
         encoded = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });

@@ -10,6 +10,7 @@ export type {
   ReuseSpec,
   SecretSpec,
   TaskPlacement,
+  TaskReference,
   TaskTemplate,
   TimeoutPolicy,
 } from "./types.js";
@@ -27,4 +28,5 @@ export { identifyCall, traced, type LocalController, type TraceOutcome } from ".
 export { installDataContext } from "./data-context-provider.js";
 export { installLogCapture } from "./log-capture.js";
 export { loadStoredValue } from "./value-offload.js";
+export { SecretMounts, type SecretMountRequest, type SecretMountsOptions } from "./secret-mounts.js";
 export type { EngineHandle } from "./local-engine.js";

@@ -21,6 +21,7 @@ import { DEFAULT_INLINE_LIMIT, loadStoredValue } from "./value-offload.js";
 import { descendantAborted, lostAttempt, runAttempts } from "./attempt-runner.js";
 import { CacheSystem, cacheKeyFor } from "./cache.js";
 import { LocalController } from "./local-controller.js";
+import { LocalSecrets } from "./local-secrets.js";
 import { installLogCapture } from "./log-capture.js";
 import { ROOT_ACTION, isValidRunName, newRunName } from "./naming.js";
 import type { EngineResources } from "./resources.js";
@@ -35,6 +36,12 @@ export interface EngineOptions {
   readonly inlineLimit?: number | undefined;
   /** Builds the executor that runs tasks in worker processes; without one every task runs in this process. */
   readonly executor?: ((engine: EngineHandle) => Executor) | undefined;
+  /**
+   * Tasks run in this process take their declared secrets from its environment (`asEnvVar`), and get them written
+   * at their mountPath for the run; never inside `protectedDirs`. Local mode (`open`) sets it; without it declared
+   * secrets of inline tasks are not checked.
+   */
+  readonly localSecrets?: { readonly protectedDirs: readonly string[]; readonly ledger?: string | undefined } | undefined;
 }
 
 /** What an executor gets from its engine: the resources, and the controller that performs workers' calls. */
@@ -76,13 +83,15 @@ export class LocalEngine {
   /** Opens (creating when needed) the local engine whose state lives in `dir` (usually `.flyte`). */
   static open(dir: string, options: EngineOptions & { blobs?: BlobStore | undefined } = {}): LocalEngine {
     const blobs = options.blobs ?? new FolderBlobStore(path.join(dir, "data"));
-    return new LocalEngine(openSqliteStore(path.join(dir, "local.db")), blobs, options);
+    const localSecrets = options.localSecrets ?? { protectedDirs: [dir], ledger: path.join(dir, "secret-mounts.json") };
+    return new LocalEngine(openSqliteStore(path.join(dir, "local.db")), blobs, { ...options, localSecrets });
   }
 
   constructor(store: RunStore, blobs: BlobStore, options: EngineOptions = {}) {
     const batcher = new WriteBatcher(store);
     const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
     const resources: { -readonly [K in keyof EngineResources]: EngineResources[K] } = { store, batcher, cache: new CacheSystem(store), blobs, inlineLimit };
+    if (options.localSecrets) resources.localSecrets = new LocalSecrets(options.localSecrets);
     this.resources = resources;
     this.controller = new LocalController(this.resources);
     if (options.executor) resources.executor = options.executor({ resources: this.resources, controller: this.controller });
@@ -194,6 +203,7 @@ export class LocalEngine {
     this.closed = true;
     clearInterval(this.abortPoller);
     await this.resources.executor?.close();
+    this.resources.localSecrets?.close();
     await this.resources.batcher.flush();
     await this.store.close();
   }
@@ -208,6 +218,7 @@ export class LocalEngine {
     this.active.set(run.name, run);
     this.pollAborts();
     const done = this.execute(run, task, inputs, firstAttempt, ops).finally(() => {
+      this.resources.localSecrets?.endRun(run.name);
       this.active.delete(run.name);
       if (this.active.size === 0) {
         clearInterval(this.abortPoller);

@@ -2,6 +2,7 @@
 import type { BlobStore } from "../blob/index.js";
 import type { RunStore } from "../store/index.js";
 import type { CacheSystem } from "./cache.js";
+import type { LocalSecrets } from "./local-secrets.js";
 import type { Executor } from "./types.js";
 import { offloadIfLarge } from "./value-offload.js";
 import type { WriteBatcher } from "./write-batcher.js";
@@ -16,6 +17,8 @@ export interface EngineResources {
   readonly inlineLimit: number;
   /** Runs some tasks' attempts in worker processes; without one every task runs in this process. */
   readonly executor?: Executor | undefined;
+  /** Declared secrets of tasks run in this process, from its environment (local mode); without it they are not checked. */
+  readonly localSecrets?: LocalSecrets | undefined;
 }
 
 /** The form of an encoded value to put in the RunStore: itself, or a pointer to a blob when it is too large. */

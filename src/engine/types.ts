@@ -41,6 +41,15 @@ export interface TaskTemplate {
   readonly interfaceHash: string;
   /** Where and with what the task runs when an executor runs it in a worker process. */
   readonly placement: TaskPlacement;
+  /** Set for a deployed task looked up by name (remote.Task.get): the server resolves its code when it is called. */
+  readonly reference?: TaskReference | undefined;
+}
+
+/** Which deployed version of a task a reference means; unset fields default to the calling run's project and domain, and the latest version. */
+export interface TaskReference {
+  readonly project?: string | undefined;
+  readonly domain?: string | undefined;
+  readonly version?: string | undefined;
 }
 
 /** The worker-facing settings of a task, taken from its TaskEnvironment and its own options. */
@@ -53,7 +62,7 @@ export interface TaskPlacement {
   readonly memoryLimitBytes: number | null;
   /** Environment variables of the task's process. */
   readonly envVars: Readonly<Record<string, string>>;
-  /** Secrets the task's process gets as environment variables (resolved by the executor, never recorded). */
+  /** Secrets the task's process gets as environment variables and files (resolved by the executor, never recorded). */
   readonly secrets: readonly SecretSpec[];
 }
 
@@ -61,6 +70,8 @@ export interface SecretSpec {
   readonly key: string;
   readonly group?: string | undefined;
   readonly asEnvVar: string;
+  /** An absolute path where the value is also written as a file (0600) while the task's workers (or run) live. */
+  readonly mountPath?: string | undefined;
 }
 
 export interface ReuseSpec {

@@ -13,6 +13,7 @@ import type { ErrorRecord } from "./types.js";
 // Registers the data and code error classes by code, so records of them revive as their classes wherever this loads.
 import "./data-errors.js";
 import "./code-errors.js";
+import "./dependency-errors.js";
 
 /** Deeper cause chains are cut: they are nearly always accidental and would bloat every stored failure. */
 const MAX_CAUSE_DEPTH = 8;

@@ -9,6 +9,7 @@ import {
   OOMError,
   RetriesExhaustedError,
   RunNotFoundError,
+  ActionNotFoundError,
   RuntimeSystemError,
   RuntimeUserError,
   SerializationError,
@@ -38,6 +39,7 @@ const flyteClasses = [
   [CacheError, "CACHE_ERROR", "system", true],
   [TaskNotFoundError, "TASK_NOT_FOUND", "user", false],
   [RunNotFoundError, "RUN_NOT_FOUND", "user", false],
+  [ActionNotFoundError, "ACTION_NOT_FOUND", "user", false],
 ] as const;
 
 describe("Flyte error classes", () => {

@@ -190,6 +190,17 @@ export class RunNotFoundError extends FlyteError {
   }
 }
 
+/** A run has no action with that name. */
+export class ActionNotFoundError extends FlyteError {
+  static override readonly code = "ACTION_NOT_FOUND";
+  static {
+    nameErrorClass(this, "ActionNotFoundError");
+  }
+  constructor(message: string, options?: FlyteErrorSubclassOptions) {
+    super(message, { ...errorOptions(options), code: ActionNotFoundError.code, kind: "user" });
+  }
+}
+
 export type FlyteErrorClass = new (message: string, options?: FlyteErrorSubclassOptions) => FlyteError;
 
 const flyteErrorClasses = new Map<string, { name: string; cls: FlyteErrorClass }>(
@@ -207,6 +218,7 @@ const flyteErrorClasses = new Map<string, { name: string; cls: FlyteErrorClass }
     CacheError,
     TaskNotFoundError,
     RunNotFoundError,
+    ActionNotFoundError,
   ].map((cls) => [cls.code, { name: cls.prototype.name, cls }] as const),
 );
 /** Every fixed-code class, by code: how a stored record finds its class again. */
@@ -221,6 +233,7 @@ const NON_RETRYABLE_CODES = new Set<string>([
   SerializationError.code,
   TaskNotFoundError.code,
   RunNotFoundError.code,
+  ActionNotFoundError.code,
 ]);
 
 /**

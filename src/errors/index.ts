@@ -3,6 +3,7 @@
 export type { ErrorKind, ErrorRecord } from "./types.js";
 export {
   ActionAbortedError,
+  ActionNotFoundError,
   CacheError,
   FlyteError,
   InvalidInputError,
@@ -22,7 +23,9 @@ export {
 } from "./errors.js";
 export { DataAccessError, DataFormatError, DataNotFoundError, DataStoreError } from "./data-errors.js";
 export { CodeBundleError, CodeNotFoundError } from "./code-errors.js";
-export { SecretNotFoundError, SecretStoreError } from "./secret-errors.js";
+export { SecretMountError, SecretNotFoundError, SecretStoreError } from "./secret-errors.js";
+export { DependencyInstallError } from "./dependency-errors.js";
+export { DeployedTaskNotFoundError, TaskVersionConflictError } from "./deploy-errors.js";
 export type { FlyteErrorClass, FlyteErrorOptions, FlyteErrorSubclassOptions } from "./errors.js";
 export { ensureError, fromErrorRecord, registerErrorClass, toErrorRecord } from "./error-record.js";
 export type { ErrorClass } from "./error-record.js";

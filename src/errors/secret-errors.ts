@@ -1,6 +1,7 @@
-// Errors about secrets: a task (or a request) names a secret that is not stored for its project and domain, or
-// the encrypted secret store cannot be read with the key it was given. Fixed codes like the classes in
-// errors.ts, registered there so stored records revive as these classes; retrying fixes neither.
+// Errors about secrets: a task (or a request) names a secret that is not stored for its project and domain, a
+// secret cannot be written at its mountPath, or the encrypted secret store cannot be read with the key it was
+// given. Fixed codes like the classes in errors.ts, registered there so stored records revive as these classes;
+// retrying fixes none of them.
 import {
   FlyteError,
   errorOptions,
@@ -37,5 +38,21 @@ export class SecretStoreError extends FlyteError {
   }
 }
 
+/**
+ * A secret's `mountPath` cannot hold it: the path is inside the server's (or local mode's) state folder, another
+ * file is already there, another scope holds a different value at that path, or the file cannot be written. The
+ * message names the path and the fix; it never carries the value.
+ */
+export class SecretMountError extends FlyteError {
+  static override readonly code = "SECRET_MOUNT";
+  static {
+    nameErrorClass(this, "SecretMountError");
+  }
+  constructor(message: string, options?: FlyteErrorSubclassOptions) {
+    super(message, { ...errorOptions(options), code: SecretMountError.code, kind: "user" });
+  }
+}
+
 registerFlyteErrorClass(SecretNotFoundError, false);
+registerFlyteErrorClass(SecretMountError, false);
 registerFlyteErrorClass(SecretStoreError, false);

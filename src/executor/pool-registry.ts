@@ -1,7 +1,9 @@
 // Which pool an attempt runs on, and the pools themselves: one per code bundle and environment (the shared
 // default pool, an environment's own pool, a pool per set of secret values), each created on first use with the
-// worker hosts that serve it, and the hosts attached again to every pool they serve as they join.
-import type { SecretSpec, TaskTemplate } from "../engine/index.js";
+// worker hosts that serve it, and the hosts attached again to every pool they serve as they join. Secrets with a
+// mountPath are written as files before their pool's workers start and removed once the pools have stopped.
+import path from "node:path";
+import { SecretMounts, type SecretSpec, type TaskTemplate } from "../engine/index.js";
 import { InvalidInputError } from "../errors/index.js";
 import { hashText } from "../io/index.js";
 import type { WorkerMessage } from "../worker/protocol.js";
@@ -13,11 +15,22 @@ import { WorkerPool, type PoolPolicy, type PoolWorker } from "./worker-pool.js";
 export interface ModuleRef {
   readonly hash: string;
   readonly path: string;
+  /** npm packages the bundle imports, with the versions it was built against (its manifest's externals). */
+  readonly externals?: Readonly<Record<string, string>> | undefined;
+  /** Where the module's own npm packages were installed, when what `resolveFrom` has differs (see ModuleDeps). */
+  readonly depsDir?: string | undefined;
 }
 
 export interface PoolSettings {
   /** Bare imports of loaded modules resolve from here when not found next to the module (default: cwd). */
   readonly resolveFrom?: string | undefined;
+  /**
+   * The server's state folder (localDir): no secret may be mounted as a file inside it, since only the encrypted
+   * store may hold values there; npm installs default to `<stateDir>/deps`.
+   */
+  readonly stateDir?: string | undefined;
+  /** Where modules' npm packages are installed when `resolveFrom` lacks their versions (default `<stateDir>/deps`). */
+  readonly depsDir?: string | undefined;
   /** The shared pool of environments without a ReusePolicy (default: 1–cores replicas × 64 attempts each). */
   readonly defaultPool?: Partial<PoolPolicy> | undefined;
   /** The values of a task's secrets by env var name, for a run's project and domain; rejects naming missing ones. */
@@ -58,9 +71,17 @@ export class PoolRegistry {
   /** Where each pool that hosts may serve stands (pools with secrets have none: they stay local). */
   private readonly places = new WeakMap<WorkerPool, PoolPlace>();
   private readonly cores = hostCapacity().cpu;
+  /** Secret files of pools with mountPaths, held by pool key. */
+  private readonly mounts: SecretMounts;
   private closed = false;
 
   constructor(private readonly options: PoolRegistryOptions) {
+    const { stateDir } = options.settings;
+    this.mounts = new SecretMounts({
+      protectedDirs: stateDir === undefined ? [] : [stateDir],
+      ledger: stateDir === undefined ? undefined : path.join(stateDir, "secret-mounts.json"),
+      writer: "the flyte server",
+    });
     this.hosts = new WorkerHosts({
       leaseMs: options.settings.leaseMs,
       log: options.log,
@@ -119,6 +140,13 @@ export class PoolRegistry {
     const { envVars, memoryLimitBytes } = task.placement;
     const fingerprint = hashText(JSON.stringify(Object.entries(values).sort(([a], [b]) => a.localeCompare(b))));
     const env = `${task.envName}\u0000secrets\u0000${fingerprint}`;
+    // Written before the pool's first worker starts (and checked again by every attempt: a no-op once held).
+    for (const secret of task.placement.secrets) {
+      if (secret.mountPath === undefined) continue;
+      const label = secret.group === undefined ? secret.key : `${secret.group}/${secret.key}`;
+      const value = values[secret.asEnvVar] ?? "";
+      this.mounts.acquire(poolKey(module, env), { label, scope: `project ${scope.project}, domain ${scope.domain}`, mountPath: secret.mountPath, value });
+    }
     return this.pool(env, module, this.ownPolicy(task), { ...envVars, ...values }, memoryLimitBytes, false);
   }
 
@@ -127,7 +155,12 @@ export class PoolRegistry {
     this.closed = true;
     this.hosts.close();
     for (const pool of this.pools.values()) pool.close();
-    await Promise.all([...this.pools.values()].map((pool) => pool.exited()));
+    try {
+      await Promise.all([...this.pools.values()].map((pool) => pool.exited()));
+    } finally {
+      // Only once no worker that may read them is left.
+      this.mounts.removeAll();
+    }
   }
 
   /** An environment's own pool: its ReusePolicy, or one attempt per process on up to all cores. */
@@ -144,13 +177,13 @@ export class PoolRegistry {
     memoryLimitBytes: number | null,
     hostable = true,
   ): WorkerPool {
-    const key = `${module.hash}\u0000${env}`;
+    const key = poolKey(module, env);
     let pool = this.pools.get(key);
     if (!pool) {
       const { settings, log, onMessage, onExit, blobs } = this.options;
       const created: WorkerPool = new WorkerPool({
         name: key,
-        settings: { module: module.path, resolveFrom: settings.resolveFrom ?? process.cwd(), blobs, concurrency: policy.concurrency },
+        settings: { module: module.path, resolveFrom: settings.resolveFrom ?? process.cwd(), depsDir: module.depsDir, blobs, concurrency: policy.concurrency },
         policy,
         envVars,
         memoryLimitBytes,
@@ -185,4 +218,8 @@ export class PoolRegistry {
     host.workers.set(place.key, worker);
     pool.attach(worker);
   }
+}
+
+function poolKey(module: ModuleRef, env: string): string {
+  return `${module.hash}\u0000${env}`;
 }

@@ -2,18 +2,21 @@
 // worker hosts that joined (flyte start worker); PoolRegistry picks the pool. The engine keeps every decision
 // (names, cache, retries, timeouts); this part admits attempts by declared resources, places them on workers,
 // performs the workers' calls through the engine's controller, and turns a dead worker (or a host whose lease ran
-// out) into system errors.
+// out) into system errors. A module whose npm versions this host lacks gets them installed before it loads.
+import path from "node:path";
 import {
   type AttemptHandle,
   type AttemptRequest,
   type EngineHandle,
   type Executor,
+  type TaskReference,
   type TaskTemplate,
 } from "../engine/index.js";
-import { ActionAbortedError, RuntimeSystemError, TaskNotFoundError, fromErrorRecord, toErrorRecord } from "../errors/index.js";
+import { ActionAbortedError, InvalidInputError, RuntimeSystemError, TaskNotFoundError, fromErrorRecord, toErrorRecord } from "../errors/index.js";
 import type { ActionPhase } from "../store/index.js";
 import type { CallRequest, WorkerMessage } from "../worker/protocol.js";
 import { templateFromSpec } from "../worker/task-spec.js";
+import { ModuleDeps } from "./module-deps.js";
 import { ResourceAdmission, hostCapacity, type AdmissionLease, type ResourceAmount } from "./admission.js";
 import { PoolRegistry, type ModuleRef, type PoolSettings } from "./pool-registry.js";
 import type { WorkerHosts } from "./worker-hosts.js";
@@ -27,6 +30,8 @@ export interface ProcessExecutorOptions extends PoolSettings {
   /** How long an attempt may ignore its abort before its worker is killed (default 10 s). */
   readonly abortGraceMs?: number | undefined;
   readonly log?: ((line: string) => void) | undefined;
+  /** The code of a deployed task version (the latest when `version` is undefined); rejects naming what is missing. */
+  readonly resolveDeployed?: ((scope: { project: string; domain: string }, taskId: string, version: string | undefined) => Promise<ModuleRef>) | undefined;
 }
 
 const DEFAULT_ABORT_GRACE_MS = 10_000;
@@ -56,6 +61,7 @@ export class ProcessExecutor implements Executor {
   private readonly modules = new WeakMap<TaskTemplate, ModuleRef>();
   private readonly attempts = new Map<number, LiveAttempt>();
   private readonly admission: ResourceAdmission;
+  private readonly deps: ModuleDeps;
   private readonly log: (line: string) => void;
   private nextAttempt = 1;
   private closed = false;
@@ -66,6 +72,12 @@ export class ProcessExecutor implements Executor {
   ) {
     this.admission = new ResourceAdmission({ ...hostCapacity(), ...options.capacity });
     this.log = options.log ?? ((line) => void process.stderr.write(`${line}\n`));
+    const resolveFrom = options.resolveFrom ?? process.cwd();
+    this.deps = new ModuleDeps({
+      cacheDir: options.depsDir ?? path.join(options.stateDir ?? path.join(resolveFrom, ".flyte"), "deps"),
+      resolveFrom,
+      log: this.log,
+    });
     this.pools = new PoolRegistry({
       settings: options,
       blobs: engine.resources.blobs.root,
@@ -80,27 +92,31 @@ export class ProcessExecutor implements Executor {
     return this.pools.hosts;
   }
 
-  /** Loads `module` in a worker and returns the tasks it defines, by id (cached per module). */
+  /**
+   * Loads `module` in a worker and returns the tasks it defines, by id (cached per module). Its npm packages are
+   * installed first when this host lacks their versions; every pool of the module then resolves them there.
+   */
   load(module: ModuleRef): Promise<ReadonlyMap<string, TaskTemplate>> {
     let catalog = this.catalogs.get(module.hash);
     if (!catalog) {
-      catalog = this.pools
-        .defaultPool(module)
-        .describe()
-        .then((specs) => {
-          const templates = new Map<string, TaskTemplate>();
-          for (const spec of specs) {
-            const template = templateFromSpec(spec);
-            this.modules.set(template, module);
-            templates.set(template.id, template);
-          }
-          return templates;
-        });
+      catalog = this.loadModule(module);
       // A module that failed to load may be fixed and loaded again.
       catalog.catch(() => this.catalogs.delete(module.hash));
       this.catalogs.set(module.hash, catalog);
     }
     return catalog;
+  }
+
+  private async loadModule(module: ModuleRef): Promise<ReadonlyMap<string, TaskTemplate>> {
+    const prepared: ModuleRef = { ...module, depsDir: await this.deps.prepare(module) };
+    const specs = await this.pools.defaultPool(prepared).describe();
+    const templates = new Map<string, TaskTemplate>();
+    for (const spec of specs) {
+      const template = templateFromSpec(spec);
+      this.modules.set(template, prepared);
+      templates.set(template.id, template);
+    }
+    return templates;
   }
 
   runs(task: TaskTemplate): boolean {
@@ -298,9 +314,10 @@ export class ProcessExecutor implements Executor {
     const { controller } = this.engine;
     switch (request.kind) {
       case "task": {
-        const catalog = await this.load(attempt.module);
+        const module = request.ref === undefined ? attempt.module : await this.deployedModule(run.settings, request.taskId, request.ref);
+        const catalog = await this.load(module);
         const child = catalog.get(request.taskId);
-        if (!child) throw new TaskNotFoundError(`task ${request.taskId} is not defined by ${attempt.module.path}`);
+        if (!child) throw new TaskNotFoundError(`task ${request.taskId} is not defined by ${module.path}`);
         const frame = { run, node, task: child, args: [], group: request.group };
         this.waitForChildren(attempt, +1);
         try {
@@ -316,6 +333,15 @@ export class ProcessExecutor implements Executor {
         await controller.saveReport({ run, node, task, args: [], group: null }, request.html);
         return null;
     }
+  }
+
+  /** The code of a deployed task a worker called by name (remote.Task.get), in the calling run's scope by default. */
+  private deployedModule(run: { project: string; domain: string }, taskId: string, ref: TaskReference): Promise<ModuleRef> {
+    const { resolveDeployed } = this.options;
+    if (!resolveDeployed) {
+      return Promise.reject(new InvalidInputError(`task ${taskId} is a deployed task (remote.Task.get), and this executor has no deploy registry to find it in`));
+    }
+    return resolveDeployed({ project: ref.project ?? run.project, domain: ref.domain ?? run.domain }, taskId, ref.version);
   }
 
   /** An attempt waiting for children gives its slot to other work; it takes it back when they are done. */

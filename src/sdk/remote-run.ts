@@ -1,14 +1,14 @@
 // Runs on a Flyte server: the file that defines the task is bundled (esbuild), uploaded unless the server has
 // that bundle already, and started with POST /v1/runs { code }. The Run handle reads the server through
 // FlyteClient and waits on the run's watch stream; flyte.shutdown() ends every wait still open.
-import { FlyteClient, followRun } from "../client/index.js";
+import { FlyteClient, followRun, type ActionDetail } from "../client/index.js";
 import { bundleEntry, stopBundler, type CodeBundle } from "../deploy/bundle.js";
 import type { InputSpec } from "../deploy/interface/index.js";
-import { loadStoredValue, storedRunError } from "../engine/index.js";
-import { ActionAbortedError, FlyteError, InvalidInputError, errorCode } from "../errors/index.js";
-import { decodeValue, encodeValue } from "../io/index.js";
+import { FlyteError, InvalidInputError, errorCode } from "../errors/index.js";
+import { encodeValue } from "../io/index.js";
 import { TERMINAL_PHASES, type ActionPhase, type ActionRecord, type LogRecord, type RunRecord } from "../store/index.js";
 import { Run, untilAborted, type RunBackend } from "./run.js";
+import { changedActions, finishedRunOutputs } from "./run-records.js";
 
 /** Codec tags of values that point into a blob store (File, Dir, DataFrame). */
 const DATA_TAGS = ['{"$t":"x:file"', '{"$t":"x:dir"', '{"$t":"x:dataframe"'];
@@ -109,8 +109,7 @@ export class RemoteRunBackend implements RunBackend {
   async outputs(): Promise<unknown> {
     await this.wait(undefined);
     const record = this.#record;
-    if (record.phase === "succeeded" && record.outputs !== null) return decodeValue(await loadStoredValue(record.outputs));
-    throw storedRunError(record) ?? new ActionAbortedError(`run ${record.name} ended in phase ${record.phase}`);
+    return finishedRunOutputs(record);
   }
 
   async abort(reason: string): Promise<void> {
@@ -131,16 +130,25 @@ export class RemoteRunBackend implements RunBackend {
     return this.client.listActions(this.#record.name);
   }
 
+  async record(): Promise<RunRecord> {
+    this.#record = await this.client.getRun(this.#record.name);
+    return this.#record;
+  }
+
+  async action(name: string): Promise<ActionDetail | undefined> {
+    try {
+      return await this.client.getAction(this.#record.name, name);
+    } catch (error) {
+      if (errorCode(error) === "ACTION_NOT_FOUND") return undefined;
+      throw error;
+    }
+  }
+
   async *watch(): AsyncGenerator<ActionRecord> {
     const seen = new Map<string, string>();
     for await (const event of this.#follow(undefined)) {
       if (event.run) this.#record = event.run;
-      for (const action of event.actions ?? []) {
-        const state = `${action.phase}:${action.attempt}`;
-        if (seen.get(action.name) === state) continue;
-        seen.set(action.name, state);
-        yield action;
-      }
+      yield* changedActions(seen, event.actions ?? []);
     }
   }
 

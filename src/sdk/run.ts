@@ -2,14 +2,15 @@
 // flyte.init({ endpoint }), and returns at once; the handle waits for, inspects and aborts it, the same way for
 // both. resume() continues a local run whose process stopped.
 import path from "node:path";
-import { ActionAbortedError, InvalidInputError, InvalidOptionError } from "../errors/index.js";
-import { storedRunError, type RunExecution, type RunOutcome, type LocalEngine } from "../engine/index.js";
-import { decodeValue } from "../io/index.js";
-import type { ActionPhase, ActionRecord, LogRecord } from "../store/index.js";
+import { InvalidInputError, InvalidOptionError } from "../errors/index.js";
+import type { TaskReference } from "../engine/index.js";
+import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
 import { currentSettings, localEngine } from "./config.js";
+import { getRun, listRuns, runDetails, type RunDetails, type RunListOptions, type RunLookupOptions } from "./remote/index.js";
 import { checkKnownKeys, checkPlainObject } from "./option-checks.js";
 import { checkEnvVars } from "./option-values.js";
-import { remoteClient, startRemoteRun } from "./remote-run.js";
+import { RemoteRunBackend, remoteClient, remoteInputs, startRemoteRun } from "./remote-run.js";
+import { LocalRunBackend } from "./local-run.js";
 import { registeredTask, taskTemplateOf, type Task } from "./task.js";
 import { taskSourceFile } from "./task-source.js";
 
@@ -36,6 +37,8 @@ const RUN_CONTEXT_KEYS = ["mode", "name", "project", "domain", "envVars", "label
  * Where a run executes, as its Run handle sees it: this process's engine (LocalRunBackend) or a Flyte server
  * (RemoteRunBackend in remote-run.ts). The handle's methods are each one call here.
  */
+export { untilAborted } from "./local-run.js";
+
 export interface RunBackend {
   readonly url: string;
   /** The last known phase. */
@@ -49,15 +52,47 @@ export interface RunBackend {
   actions(): Promise<ActionRecord[]>;
   /** Each action whenever it is new or its phase or attempt changed, until the run ends. */
   watch(intervalMs: number | undefined): AsyncGenerator<ActionRecord>;
+  /** The run's record as stored now (also refreshes `phase`). */
+  record(): Promise<RunRecord>;
+  /** One action with its attempts, or undefined when the run has no such action. */
+  action(name: string): Promise<{ action: ActionRecord; attempts: AttemptRecord[] } | undefined>;
+}
+
+let backendOf: (run: Run) => RunBackend;
+
+/** @internal The backend behind a Run handle (flyte/remote's Action reads through it). */
+export function runBackend(run: Run): RunBackend {
+  return backendOf(run);
 }
 
 /**
  * A run, wherever it executes: started by flyte.run() (locally, or on a server after flyte.init({ endpoint })),
- * resumed by flyte.resume().
+ * resumed by flyte.resume(), or looked up with Run.get() / Run.list() (also as `remote.Run` from "flyte/remote").
  */
 export class Run<R = unknown> {
   readonly name: string;
   readonly #backend: RunBackend;
+
+  static {
+    backendOf = (run) => run.#backend;
+  }
+
+  /**
+   * A run by name: on the server set with flyte.init({ endpoint }), else in the local store (`.flyte/`), in the
+   * project and domain of `options` (default: flyte.init's). Rejects with RunNotFoundError when there is none.
+   * @example const run = await remote.Run.get("r3x9k2"); console.log(run.phase, await run.outputs());
+   */
+  static get<R = unknown>(name: string, options: RunLookupOptions = {}): Promise<Run<R>> {
+    return getRun<R>(name, options);
+  }
+
+  /**
+   * Runs of one project and domain (default: flyte.init's), newest first, optionally only in one `phase`.
+   * @example for (const run of await remote.Run.list({ limit: 10, phase: "failed" })) console.log(run.name);
+   */
+  static list(options: RunListOptions = {}): Promise<Run[]> {
+    return listRuns(options);
+  }
 
   /** @internal Runs are made by flyte.run(), withRunContext().run() and flyte.resume(). */
   constructor(name: string, backend: RunBackend) {
@@ -105,96 +140,13 @@ export class Run<R = unknown> {
   watch(options: { intervalMs?: number } = {}): AsyncGenerator<ActionRecord> {
     return this.#backend.watch(options.intervalMs);
   }
-}
 
-/** Resolves or rejects with `promise`, or rejects with the signal's reason when it aborts first. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error as Error);
-      },
-    );
-  });
-}
-
-/** A run executing in this process's engine. */
-class LocalRunBackend implements RunBackend {
-  readonly url: string;
-  #phase: ActionPhase = "running";
-
-  constructor(
-    private readonly execution: RunExecution,
-    private readonly engine: LocalEngine,
-    dir: string,
-  ) {
-    this.url = `file://${dir}#run=${execution.name}`;
-    execution.done.then(
-      (outcome) => {
-        this.#phase = outcome.phase;
-      },
-      () => {
-        this.#phase = "failed";
-      },
-    );
-  }
-
-  get phase(): ActionPhase {
-    return this.#phase;
-  }
-
-  async wait(signal: AbortSignal | undefined): Promise<ActionPhase> {
-    return (await untilAborted(this.execution.done, signal)).phase;
-  }
-
-  async outputs(): Promise<unknown> {
-    const outcome: RunOutcome = await this.execution.done;
-    if (outcome.phase === "succeeded" && outcome.outputs !== null) return decodeValue(outcome.outputs);
-    if (outcome.error) throw outcome.error;
-    const record = await this.engine.store.getRun(this.execution.name);
-    throw (record && storedRunError(record)) ?? new ActionAbortedError(`run ${this.execution.name} ended in phase ${outcome.phase}`);
-  }
-
-  async abort(reason: string): Promise<void> {
-    this.execution.abort(reason);
-    await this.execution.done.catch(() => undefined);
-  }
-
-  async logs(actionName: string | undefined): Promise<LogRecord[]> {
-    await this.engine.resources.batcher.flush();
-    return this.engine.store.getLogs(this.execution.name, actionName);
-  }
-
-  async actions(): Promise<ActionRecord[]> {
-    return this.engine.store.listActions(this.execution.name);
-  }
-
-  async *watch(intervalMs: number | undefined): AsyncGenerator<ActionRecord> {
-    const seen = new Map<string, string>();
-    let finished = false;
-    void this.execution.done.finally(() => {
-      finished = true;
-    });
-    for (;;) {
-      const last = finished;
-      for (const action of await this.actions()) {
-        const state = `${action.phase}:${action.attempt}`;
-        if (seen.get(action.name) === state) continue;
-        seen.set(action.name, state);
-        yield action;
-      }
-      if (last) return;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs ?? 200));
-    }
+  /**
+   * The run as recorded now: project, domain, root task, phase, times, labels and its error (revived).
+   * @example const { task, phase, error } = await run.details();
+   */
+  async details(): Promise<RunDetails> {
+    return runDetails(await this.#backend.record(), this.url);
   }
 }
 
@@ -239,6 +191,12 @@ export function withRunContext(options: RunContextOptions = {}): RunContext {
           `flyte.run expects a task (created with env.task(...)) as its first argument, got ${typeof task === "function" ? `the plain function "${(task as { name: string }).name}"` : typeof task}`,
         );
       }
+      if (template.reference) {
+        if (mode !== "remote") {
+          throw new InvalidOptionError(`flyte.run: ${template.id} is a deployed task (remote.Task.get), which runs on a Flyte server; call flyte.init({ endpoint }) first`);
+        }
+        return startDeployed<Awaited<R>>(template.id, template.reference, args, runOptions);
+      }
       if (mode === "remote") return startRemote<Awaited<R>>(task, template.id, args, runOptions);
       const engine = localEngine(dir);
       const execution = engine.start(template, args, runOptions);
@@ -280,6 +238,26 @@ interface RemoteRunOptions {
   readonly envVars: Record<string, string>;
   readonly labels: Record<string, string>;
   readonly overwriteCache: boolean;
+}
+
+/** Starts a run of a deployed task (the latest version, or the one the reference pins) on the server. */
+async function startDeployed<R>(taskId: string, reference: TaskReference, args: readonly unknown[], options: RemoteRunOptions): Promise<Run<R>> {
+  if (Object.keys(options.envVars).length > 0) {
+    throw new InvalidOptionError('withRunContext: option "envVars" is not supported for remote runs yet; set the variables with the TaskEnvironment\'s env option');
+  }
+  const settings = currentSettings();
+  const client = remoteClient(settings.endpoint ?? "", settings.token ?? (process.env["FLYTE_API_TOKEN"] || undefined));
+  const record = await client.createRun({
+    task: taskId,
+    inputs: remoteInputs(args, taskId),
+    project: reference.project ?? options.project,
+    domain: reference.domain ?? options.domain,
+    labels: options.labels,
+    overwriteCache: options.overwriteCache,
+    ...(reference.version === undefined ? {} : { version: reference.version }),
+    ...(options.name === undefined ? {} : { name: options.name }),
+  });
+  return new Run<R>(record.name, new RemoteRunBackend(client, record));
 }
 
 /** Starts `task` on the configured server from a bundle of the file that defined it. */

@@ -88,6 +88,11 @@ export function taskTemplateOf(value: unknown): TaskTemplate | undefined {
   return (typeof value === "function" && templates.get(value)) || undefined;
 }
 
+/** Makes `handle` a task to taskTemplateOf (flyte.run accepts it) without defining a task in this process. */
+export function registerTaskHandle(handle: object, template: TaskTemplate): void {
+  templates.set(handle, template);
+}
+
 export function createTask<A extends unknown[], R>(
   defaults: TaskDefaults,
   options: TaskOptions,
@@ -190,7 +195,7 @@ function placementOf(
     memoryBytes: resources?.memory?.request ?? 0,
     memoryLimitBytes: resources?.memory?.limit ?? null,
     envVars: Object.freeze({ ...envVars }),
-    secrets: Object.freeze(secrets.map((secret) => ({ key: secret.key, group: secret.group, asEnvVar: secret.asEnvVar }))),
+    secrets: Object.freeze(secrets.map((secret) => ({ key: secret.key, group: secret.group, asEnvVar: secret.asEnvVar, mountPath: secret.mountPath }))),
   });
 }
 

@@ -6,6 +6,7 @@ import type { LocalEngine } from "../engine/index.js";
 import type { ActionRecord, RunRecord } from "../store/index.js";
 import { ApiError, notFound } from "./api-error.js";
 import type { CodeStore } from "./code-store.js";
+import type { DeployedTasks } from "./deployed-tasks.js";
 import type { RunLauncher } from "./run-launcher.js";
 import type { SecretStore } from "./secret-store.js";
 import type { Schema } from "./schema.js";
@@ -20,6 +21,8 @@ export interface ApiContext {
   readonly launcher: RunLauncher;
   readonly hub: WatchHub;
   readonly catalog: TaskCatalog;
+  /** Tasks registered by `flyte deploy`, by project, domain, id and version. */
+  readonly deployed: DeployedTasks;
   /** Worker hosts that joined; undefined when tasks run in the server's own process. */
   readonly workers: WorkerHosts | undefined;
   readonly project: string;

@@ -47,7 +47,11 @@ const FLYTE_CODE_STATUS: Readonly<Record<string, ContentfulStatusCode>> = {
   RUN_NOT_FOUND: 404,
   CODE_NOT_FOUND: 404,
   CODE_BUNDLE: 400,
+  // The bundle's npm packages cannot be installed on the server (a version that does not exist, say).
+  DEPENDENCY_INSTALL: 422,
   SECRET_NOT_FOUND: 404,
+  DEPLOYED_TASK_NOT_FOUND: 404,
+  TASK_VERSION_CONFLICT: 409,
 };
 
 export interface MappedError {

@@ -19,6 +19,7 @@ import { registerRunRoutes } from "./routes-runs.js";
 import { registerTaskRoutes } from "./routes-tasks.js";
 import { registerWatchRoutes } from "./routes-watch.js";
 import { inProcessCatalog, type TaskCatalog } from "./task-catalog.js";
+import { DeployedTasks } from "./deployed-tasks.js";
 import { registerWorkerRoutes } from "./routes-workers.js";
 import type { WorkerHosts } from "../executor/worker-hosts.js";
 import { RunLauncher } from "./run-launcher.js";
@@ -38,6 +39,8 @@ export interface ApiOptions {
   readonly authToken: string | undefined;
   /** The tasks the server can run (default: none). */
   readonly catalog?: TaskCatalog | undefined;
+  /** Deployed tasks (serve.ts shares them with the executor, which resolves remote.Task.get calls); created here otherwise. */
+  readonly deployed?: DeployedTasks | undefined;
   /** Worker hosts of the server's process executor (none when tasks run in-process). */
   readonly workers?: WorkerHosts | undefined;
   /** Project and domain of runs whose request names none. */
@@ -59,11 +62,13 @@ export interface ApiOptions {
 export function createApi(options: ApiOptions): Hono<ApiEnv> {
   const log = options.log ?? ((message: string) => void process.stderr.write(`${message}\n`));
   let secrets = options.secretStore;
+  const catalog = options.catalog ?? inProcessCatalog([], () => undefined);
   const api: ApiContext = {
     engine: options.engine,
     launcher: options.launcher ?? new RunLauncher(options.engine, log),
     hub: options.hub ?? new WatchHub(options.engine, { log }),
-    catalog: options.catalog ?? inProcessCatalog([], () => undefined),
+    catalog,
+    deployed: options.deployed ?? new DeployedTasks(options.engine.store, catalog),
     workers: options.workers,
     project: options.project ?? "default",
     domain: options.domain ?? "development",

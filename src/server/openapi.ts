@@ -5,6 +5,7 @@ import { abortRunBody, PAGE_LIMIT, PHASES, startRunBody } from "./routes-runs.js
 import { codeManifestSchema, uploadCodeBody } from "./routes-code.js";
 import { registerWorkerBody, workerReportsBody } from "./routes-workers.js";
 import { putSecretBody, secretSchema } from "./routes-secrets.js";
+import { deploymentBody } from "./routes-tasks.js";
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +36,20 @@ const PHASE = queryParam("phase", { type: "string", enum: PHASES }, "only runs i
 const HASH = pathParam("hash", "the bundle's sha256, 64 lowercase hex digits");
 const WORKER = pathParam("id", "the worker host's id, from POST /v1/workers");
 const SECRET = pathParam("name", 'the secret\'s key: letters, digits, "_", "." and "-"');
+const TASK = pathParam("id", "task id, env.task");
+const SCOPE_PROJECT = queryParam("project", { type: "string" }, "default: the server's project");
+const SCOPE_DOMAIN = queryParam("domain", { type: "string" }, "default: the server's domain");
+const DEPLOYMENT: Json = {
+  type: "object",
+  properties: {
+    project: { type: "string" },
+    domain: { type: "string" },
+    version: { type: "string" },
+    code: { type: "string" },
+    created: { type: "array", items: { type: "string" }, description: "task ids registered for the first time" },
+    redeployed: { type: "array", items: { type: "string" }, description: "task ids that had this version already" },
+  },
+};
 const WAIT = queryParam("wait", { type: "integer", minimum: 0, maximum: 60_000, default: 0 }, "answer once the run has ended, waiting at most this many ms");
 
 interface Operation {
@@ -80,7 +95,14 @@ export function openApiDocument(version: string): Json {
         post: operation({ summary: "start a run", parameters: [WAIT], body: startRunBody.jsonSchema as Json, errors: [400, 404, 409], ok: [201, "the stored run (ended, with ?wait, unless the wait ran out)", json(obj({ run: ref("Run") }))] }),
         get: operation({
           summary: "list runs, newest first",
-          parameters: [LIMIT, queryParam("offset", { type: "integer", minimum: 0, default: 0 }, "rows to skip"), PHASE],
+          parameters: [
+            LIMIT,
+            queryParam("offset", { type: "integer", minimum: 0, default: 0 }, "rows to skip"),
+            PHASE,
+            queryParam("project", { type: "string" }, "only runs of this project"),
+            queryParam("domain", { type: "string" }, "only runs of this domain"),
+            queryParam("task", { type: "string" }, "only runs of this root task id (env.task)"),
+          ],
           errors: [400],
           ok: [200, "a page of runs; nextOffset is null on the last page", json(obj({ runs: arrayOf("Run"), nextOffset: { anyOf: [{ type: "integer" }, { type: "null" }] } }))],
         }),
@@ -193,11 +215,43 @@ export function openApiDocument(version: string): Json {
           ok: [204, "removed", {}],
         }),
       },
+      "/v1/deployments": {
+        post: operation({
+          summary: "register the tasks of a deploy (flyte deploy) under one version; the code must be uploaded first",
+          body: deploymentBody.jsonSchema as Json,
+          errors: [400, 404, 409],
+          ok: [201, "registered (200 when every task had this version already: nothing changed but the deploy time)", json(obj({ deployment: DEPLOYMENT }))],
+        }),
+      },
       "/v1/tasks": {
-        get: operation({ summary: "tasks exported by the files the server loaded", errors: [], ok: [200, "the tasks", json(obj({ tasks: arrayOf("Task") }))] }),
+        get: operation({
+          summary: "tasks the server loaded, and the latest version of every task deployed in a project and domain",
+          parameters: [SCOPE_PROJECT, SCOPE_DOMAIN, queryParam("limit", { type: "integer", minimum: PAGE_LIMIT.min, maximum: PAGE_LIMIT.max, default: 1000 }, "at most this many deployed tasks")],
+          errors: [400],
+          ok: [200, "the tasks", json(obj({ tasks: arrayOf("Task"), deployed: arrayOf("DeployedTask") }))],
+        }),
       },
       "/v1/tasks/{id}": {
-        get: operation({ summary: "one task by id (env.task)", parameters: [pathParam("id", "task id, env.task")], errors: [404], ok: [200, "the task", json(obj({ task: ref("Task") }))] }),
+        get: operation({
+          summary: "one task by id (env.task): a loaded one, else (or with ?version / ?deployed=true) a deployed version, the latest by default",
+          parameters: [
+            TASK,
+            SCOPE_PROJECT,
+            SCOPE_DOMAIN,
+            queryParam("version", { type: "string" }, "a deployed version"),
+            queryParam("deployed", { type: "boolean" }, "read the deploy registry even when a loaded file defines the id"),
+          ],
+          errors: [400, 404],
+          ok: [200, "the task (a DeployedTask when it comes from the deploy registry)", json(obj({ task: { anyOf: [ref("Task"), ref("DeployedTask")] } }))],
+        }),
+      },
+      "/v1/tasks/{id}/versions": {
+        get: operation({
+          summary: "the deployed versions of a task, newest deployment first",
+          parameters: [TASK, SCOPE_PROJECT, SCOPE_DOMAIN, LIMIT, queryParam("offset", { type: "integer", minimum: 0, default: 0 }, "rows to skip")],
+          errors: [400, 404],
+          ok: [200, "the versions", json(obj({ versions: arrayOf("DeployedTask") }))],
+        }),
       },
     },
     components: {

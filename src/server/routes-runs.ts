@@ -2,28 +2,21 @@
 // the RunStore and call the engine; validation names the offending field and lookups 404 with a hint.
 import type { Hono } from "hono";
 import { decodeValue } from "../io/index.js";
-import { TERMINAL_PHASES, type ActionPhase } from "../store/index.js";
+import { ACTION_PHASES, TERMINAL_PHASES, type ActionPhase } from "../store/index.js";
 import { ApiError, invalidField, notFound } from "./api-error.js";
 import { readBody, requireAction, requireRun, type ApiContext, type ApiEnv } from "./api-context.js";
 import { boolean, jsonArray, object, optional, queryInteger, record, string } from "./schema.js";
 import { checkTaskInputs } from "./input-check.js";
-import { MODULE_LABEL } from "./task-catalog.js";
-import { actionView, runView } from "./views.js";
+import { MODULE_LABEL, type FoundTask } from "./task-catalog.js";
+import type { Scope } from "./deployed-tasks.js";
+import { VERSION_PATTERN } from "../deploy/deployment.js";
+import { actionView, deployedTaskView, runView } from "./views.js";
 
-export const PHASES: readonly ActionPhase[] = [
-  "queued",
-  "waiting_for_resources",
-  "initializing",
-  "running",
-  "succeeded",
-  "failed",
-  "aborted",
-  "timed_out",
-];
+export const PHASES = ACTION_PHASES;
 
 /** Same alphabet as the engine's run names (typed on command lines). */
 const RUN_NAME = /^[a-z][a-z0-9-]{0,62}$/;
-const SCOPE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const SCOPE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 export const startRunBody = object(
   {
@@ -35,6 +28,7 @@ export const startRunBody = object(
     labels: optional(record(string({ maxLength: 1024 }), "free-form string labels recorded with the run")),
     overwriteCache: optional(boolean("re-execute cached tasks and replace their cache entries")),
     code: optional(string({ description: "sha256 of code uploaded with PUT /v1/code/:hash that defines the task", pattern: /^[0-9a-f]{64}$/, patternHint: "64 lowercase hex digits" })),
+    version: optional(string({ description: "a deployed version of the task (flyte deploy); without code or version, a task no --load file defines runs its latest deployed version", pattern: VERSION_PATTERN, patternHint: 'letters, digits, ".", "_" and "-"' })),
   },
   "starts a run of a task the server has loaded",
 );
@@ -50,19 +44,59 @@ function waitParam(raw: string | undefined): number {
   return queryInteger(raw, "wait", { min: 0, max: MAX_WAIT_MS }, 0);
 }
 
+/** GET /v1/runs filters: `?project=&domain=&task=`, each optional (absent lists every project, domain, task). */
+function listScope(project: string | undefined, domain: string | undefined, task: string | undefined): { project?: string; domain?: string; taskName?: string } {
+  const scope = (value: string | undefined, field: string): string | undefined =>
+    value === undefined ? undefined : string({ pattern: SCOPE, patternHint: "lowercase letters, digits, - and _" }).parse(value, field);
+  const p = scope(project, "project");
+  const d = scope(domain, "domain");
+  const t = task === undefined ? undefined : string({ pattern: /^\S+\.\S+$/, patternHint: 'a task id like "env.task"', maxLength: 256 }).parse(task, "task");
+  return { ...(p === undefined ? {} : { project: p }), ...(d === undefined ? {} : { domain: d }), ...(t === undefined ? {} : { taskName: t }) };
+}
+
+/** The run label that records which deployed version of its task a run runs. */
+export const VERSION_LABEL = "flyte.version";
+
+/**
+ * The task a run starts: from an uploaded bundle (`code`), a deployed version (`version`), or else a loaded task,
+ * falling back to the latest deployed version of that id in the run's project and domain.
+ */
+async function findTask(api: ApiContext, id: string, code: string | undefined, version: string | undefined, scope: Scope): Promise<FoundTask & { version?: string }> {
+  if (code !== undefined) {
+    const found = await api.catalog.find(id, code);
+    if (!found) throw notFound("TASK_NOT_FOUND", `the uploaded code ${code.slice(0, 12)}… defines no task "${id}"; check the task id (env.task)`);
+    return found;
+  }
+  if (version === undefined) {
+    const loaded = await api.catalog.find(id);
+    if (loaded) return loaded;
+    if (!(await api.engine.store.getTaskVersion(scope.project, scope.domain, id))) {
+      const loadedIds = api.catalog.list().map((t) => t.id).join(", ") || "none";
+      throw notFound(
+        "TASK_NOT_FOUND",
+        `no task "${id}" is loaded in this server (loaded: ${loadedIds}) or deployed in project "${scope.project}", domain "${scope.domain}"; ` +
+          "deploy it with flyte deploy FILE.ts, start the server with --load FILE.ts, or upload the code with flyte run FILE.ts",
+      );
+    }
+  }
+  const deployed = await api.deployed.require(scope, id, version);
+  const found = await api.catalog.find(id, deployed.code);
+  if (!found) throw notFound("TASK_NOT_FOUND", `deployed version ${deployed.version} of "${id}" names code that no longer defines it; deploy it again`);
+  const definition = deployedTaskView(deployed);
+  return { ...found, inputs: definition.inputsKnown ? definition.inputs : found.inputs, version: deployed.version };
+}
+
 export function registerRunRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
   const { store } = api.engine;
 
   app.post("/v1/runs", async (c) => {
     const body = await readBody(c, startRunBody);
-    const found = await api.catalog.find(body.task, body.code);
-    if (!found) {
-      if (body.code !== undefined) {
-        throw notFound("TASK_NOT_FOUND", `the uploaded code ${body.code.slice(0, 12)}… defines no task "${body.task}"; check the task id (env.task)`);
-      }
-      const loaded = api.catalog.list().map((t) => t.id).join(", ") || "none";
-      throw notFound("TASK_NOT_FOUND", `no task "${body.task}" is loaded in this server (loaded: ${loaded}); start the server with --load FILE.ts for the file that defines it, or upload the code with flyte run`);
+    if (body.code !== undefined && body.version !== undefined) {
+      throw invalidField("version", "give either code (an uploaded bundle) or version (a deployed task), not both");
     }
+    const project = body.project ?? api.project;
+    const domain = body.domain ?? api.domain;
+    const found = await findTask(api, body.task, body.code, body.version, { project, domain });
     const { task, module } = found;
     let args: unknown[];
     try {
@@ -74,9 +108,13 @@ export function registerRunRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
     const wait = waitParam(c.req.query("wait"));
     const run = await api.launcher.start(task, args, {
       name: body.name,
-      project: body.project ?? api.project,
-      domain: body.domain ?? api.domain,
-      labels: module === undefined ? (body.labels ?? {}) : { ...body.labels, [MODULE_LABEL]: module },
+      project,
+      domain,
+      labels: {
+        ...body.labels,
+        ...(module === undefined ? {} : { [MODULE_LABEL]: module }),
+        ...(found.version === undefined ? {} : { [VERSION_LABEL]: found.version }),
+      },
       envVars: {},
       overwriteCache: body.overwriteCache ?? false,
     }, wait);
@@ -88,8 +126,9 @@ export function registerRunRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
     const offset = queryInteger(c.req.query("offset"), "offset", { min: 0, max: Number.MAX_SAFE_INTEGER }, 0);
     const phaseText = c.req.query("phase");
     const phase = phaseText === undefined ? undefined : string({ enum: PHASES }).parse(phaseText, "phase") as ActionPhase;
+    const scope = listScope(c.req.query("project"), c.req.query("domain"), c.req.query("task"));
     // One extra row says whether another page exists without a count query.
-    const rows = await store.listRuns({ limit: limit + 1, offset, ...(phase === undefined ? {} : { phase }) });
+    const rows = await store.listRuns({ limit: limit + 1, offset, ...(phase === undefined ? {} : { phase }), ...scope });
     const more = rows.length > limit;
     return c.json({ runs: rows.slice(0, limit).map(runView), nextOffset: more ? offset + limit : null });
   });

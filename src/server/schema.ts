@@ -105,6 +105,27 @@ export function jsonArray(description?: string): Schema<unknown[]> {
   };
 }
 
+/** A JSON object of any shape, or null (a JSON Schema sent by a client: kept as is, never interpreted here). */
+export function jsonObjectOrNull(description?: string): Schema<Record<string, unknown> | null> {
+  const json: Record<string, unknown> = { type: ["object", "null"] };
+  if (description !== undefined) json["description"] = description;
+  return {
+    jsonSchema: json,
+    parse(value, field) {
+      if (value !== null && !isPlainObject(value)) throw invalidField(field, `expected a JSON object or null, got ${shown(value)}`);
+      return value;
+    },
+  };
+}
+
+/** A value of `inner`, or null. */
+export function nullable<T>(inner: Schema<T>): Schema<T | null> {
+  return {
+    jsonSchema: { anyOf: [inner.jsonSchema, { type: "null" }] },
+    parse: (value, field) => (value === null ? null : inner.parse(value, field)),
+  };
+}
+
 /** An object whose values all match `values` (labels). */
 export function record<T>(values: Schema<T>, description?: string): Schema<Record<string, T>> {
   const json: Record<string, unknown> = { type: "object", additionalProperties: values.jsonSchema };

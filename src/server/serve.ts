@@ -10,12 +10,13 @@ import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { FolderBlobStore, type BlobStore } from "../blob/index.js";
-import { InvalidOptionError } from "../errors/index.js";
+import { InvalidInputError, InvalidOptionError } from "../errors/index.js";
 import { LocalEngine, type TaskTemplate } from "../engine/index.js";
 import { registeredTask, taskTemplateOf } from "../sdk/index.js";
 import { openSqliteStore, type RunStore } from "../store/index.js";
 import { createApi } from "./app.js";
 import { ProcessExecutor, type ProcessExecutorOptions } from "../executor/process-executor.js";
+import { DeployedTasks } from "./deployed-tasks.js";
 import { MODULE_LABEL, inProcessCatalog, workerCatalog, type TaskCatalog } from "./task-catalog.js";
 import { RunLauncher } from "./run-launcher.js";
 import { CodeStore } from "./code-store.js";
@@ -95,6 +96,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const blobs = options.blobs ?? new FolderBlobStore(path.join(options.localDir, "data"));
   const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"));
   let executor: ProcessExecutor | undefined;
+  // Set once the catalog exists; the executor asks it for the code of deployed tasks that workers call by name.
+  const registry: { deployed?: DeployedTasks } = {};
   const engine = new LocalEngine(runStore, blobs, {
     inlineLimit: options.inlineLimit,
     executor: inProcess
@@ -102,7 +105,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       : (handle) =>
           (executor = new ProcessExecutor(handle, {
             ...options.workers,
+            // Secrets are never mounted inside it; npm installs for bundles go to <localDir>/deps.
+            stateDir: options.localDir,
             log,
+            resolveDeployed: async (scope, taskId, version) => {
+              if (!registry.deployed) throw new InvalidInputError(`task ${taskId}: the server is still starting; try again`);
+              const { code } = await registry.deployed.require(scope, taskId, version);
+              return { hash: code, path: codeStore.pathOf(code) };
+            },
             // By env var name: the worker processes of a task's pool get them in their environment.
             resolveSecrets: (scope, wanted) => {
               const values = secrets.resolve(scope, wanted);
@@ -121,12 +131,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await engine.close();
     throw error;
   }
+  const deployed = (registry.deployed = new DeployedTasks(engine.store, catalog));
   const hub = new WatchHub(engine, { log });
   const launcher = new RunLauncher(engine, log);
   const app = createApi({
     engine,
     authToken: token,
     catalog,
+    deployed,
     launcher,
     workers: executor?.hosts,
     project: options.project,

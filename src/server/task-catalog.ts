@@ -25,6 +25,8 @@ export interface TaskCatalog {
   list(): readonly TaskTemplate[];
   /** A task by id: from an uploaded bundle when `code` is given, else from the loaded files. */
   find(id: string, code?: string): Promise<FoundTask | undefined>;
+  /** Every task an uploaded code bundle defines, by id (loaded by a worker; to check a deploy). */
+  moduleTasks(code: string): Promise<ReadonlyMap<string, TaskTemplate>>;
   /** The tasks of the code bundle a run recorded, by id (to resume the run after a restart). */
   resolver(module: string | undefined): Promise<(id: string) => TaskTemplate | undefined>;
 }
@@ -37,16 +39,18 @@ export function inProcessCatalog(
 ): TaskCatalog {
   const byId = new Map(tasks.map((task) => [task.id, task]));
   const find = (id: string): TaskTemplate | undefined => byId.get(id) ?? lookup(id);
+  const refuseCode = (hash: string): never => {
+    code?.pathOf(hash); // an unknown bundle is CODE_NOT_FOUND, as on a server with workers
+    throw new ApiError(400, "CODE_NEEDS_WORKERS", "this server runs tasks in its own process (--in-process), so it cannot run uploaded or deployed code; start it without --in-process", "code");
+  };
   return {
     list: () => tasks,
     find: (id, hash) => {
-      if (hash !== undefined) {
-        code?.pathOf(hash); // an unknown bundle is CODE_NOT_FOUND, as on a server with workers
-        throw new ApiError(400, "CODE_NEEDS_WORKERS", "this server runs tasks in its own process (--in-process), so it cannot run uploaded code; start it without --in-process", "code");
-      }
+      if (hash !== undefined) refuseCode(hash);
       const task = find(id);
       return Promise.resolve(task ? { task, module: undefined } : undefined);
     },
+    moduleTasks: (hash) => Promise.resolve(refuseCode(hash)),
     resolver: () => Promise.resolve(find),
   };
 }
@@ -63,7 +67,7 @@ export async function workerCatalog(
   interfaceCacheDir: string,
   log: (line: string) => void,
 ): Promise<TaskCatalog> {
-  const moduleOf = (hash: string): ModuleRef => ({ hash, path: code.pathOf(hash) });
+  const moduleOf = (hash: string): ModuleRef => ({ hash, path: code.pathOf(hash), externals: code.manifest(hash).externals });
   const absolutes = files.map((file) => path.resolve(file));
   const modules: ModuleRef[] = [];
   for (const absolute of absolutes) {
@@ -87,6 +91,7 @@ export async function workerCatalog(
       const task = (await executor.load(moduleOf(hash))).get(id);
       return task ? { task, module: hash, inputs: code.manifest(hash).interfaces?.[id] } : undefined;
     },
+    moduleTasks: (hash) => executor.load(moduleOf(hash)),
     async resolver(hash) {
       if (hash === undefined) return (id) => listed.get(id)?.task;
       const tasks = await executor.load(moduleOf(hash));

@@ -1,8 +1,10 @@
 // How stored records look on the wire. Inputs and outputs are stored as the codec's JSON text; the API sends
 // them as JSON values (tags such as {"$t":"date"} kept, so a client revives them with decodeValue), and an
 // offloaded value stays its small {"$t":"offloaded"} pointer rather than being read from the blob store.
-import type { ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
+import type { ActionRecord, AttemptRecord, LogRecord, RunRecord, TaskVersionRecord } from "../store/index.js";
 import type { TaskTemplate } from "../engine/index.js";
+import type { DeployedTaskDefinition } from "../deploy/deployment.js";
+import type { InputSpec, JsonSchema } from "../deploy/interface/index.js";
 
 export type ApiRun = Omit<RunRecord, "inputs" | "outputs"> & { inputs: unknown; outputs: unknown };
 export type ApiAction = Omit<ActionRecord, "inputs" | "outputs"> & { inputs: unknown; outputs: unknown };
@@ -18,6 +20,30 @@ export interface ApiTask {
   readonly retries: number;
   readonly cache: string;
   readonly report: boolean;
+}
+
+/** A deployed task version (flyte deploy): a task plus where it was deployed and from which code. */
+export interface ApiDeployedTask {
+  readonly id: string;
+  readonly name: string;
+  readonly env: string;
+  readonly project: string;
+  readonly domain: string;
+  readonly version: string;
+  /** sha256 of the code bundle that defines it. */
+  readonly code: string;
+  /** Inputs from the TypeScript signature; empty when the task was not exported (its inputs are not checked). */
+  readonly inputs: readonly InputSpec[];
+  readonly inputsKnown: boolean;
+  readonly output: JsonSchema | null;
+  readonly outputTypeText: string | null;
+  readonly docs: string | null;
+  readonly retries: number;
+  readonly cache: string;
+  readonly report: boolean;
+  readonly image: string | null;
+  readonly createdAt: number;
+  readonly deployedAt: number;
 }
 
 function value(stored: string | null): unknown {
@@ -41,6 +67,30 @@ export function taskView(template: TaskTemplate): ApiTask {
     retries: template.retries.count,
     cache: template.cache.behavior,
     report: template.report,
+  };
+}
+
+export function deployedTaskView(record: TaskVersionRecord): ApiDeployedTask {
+  const definition = JSON.parse(record.definition) as DeployedTaskDefinition;
+  return {
+    id: record.taskId,
+    name: record.taskId.slice(record.envName.length + 1),
+    env: record.envName,
+    project: record.project,
+    domain: record.domain,
+    version: record.version,
+    code: record.code,
+    inputs: definition.inputs ?? [],
+    inputsKnown: definition.inputs !== null,
+    output: definition.output,
+    outputTypeText: definition.outputTypeText,
+    docs: definition.docs,
+    retries: definition.retries,
+    cache: definition.cache,
+    report: definition.report,
+    image: definition.image,
+    createdAt: record.createdAt,
+    deployedAt: record.deployedAt,
   };
 }
 
@@ -141,6 +191,29 @@ export const viewSchemas: Record<string, Record<string, unknown>> = {
       retries: { type: "integer" },
       cache: { type: "string", enum: ["auto", "override", "disable"] },
       report: { type: "boolean" },
+    },
+  },
+  DeployedTask: {
+    type: "object",
+    properties: {
+      id: { type: "string", description: "env.task" },
+      name: { type: "string" },
+      env: { type: "string" },
+      project: { type: "string" },
+      domain: { type: "string" },
+      version: { type: "string" },
+      code: { type: "string", description: "sha256 of the code bundle that defines it" },
+      inputs: { type: "array", items: { type: "object", properties: { name: { type: "string" }, schema: { type: "object" }, optional: { type: "boolean" }, typeText: { type: "string" } } } },
+      inputsKnown: { type: "boolean", description: "false for a task deployed without its signature (not exported): its inputs are not checked" },
+      output: nullable({ type: "object" }),
+      outputTypeText: nullable({ type: "string" }),
+      docs: nullable({ type: "string" }),
+      retries: { type: "integer" },
+      cache: { type: "string", enum: ["auto", "override", "disable"] },
+      report: { type: "boolean" },
+      image: nullable({ type: "string" }),
+      createdAt: millis,
+      deployedAt: millis,
     },
   },
 };

@@ -9,15 +9,18 @@ export type {
   CacheEntry,
   CacheStatus,
   ListRunsQuery,
+  ListTaskVersionsQuery,
   LogRecord,
   LogStream,
   ReportRecord,
   RunRecord,
   RunStore,
   RunTransition,
+  TaskRegistration,
+  TaskVersionRecord,
   WriteOp,
 } from "./types.js";
-export { TERMINAL_PHASES } from "./types.js";
+export { ACTION_PHASES, TERMINAL_PHASES } from "./types.js";
 export { openSqliteStore } from "./sqlite/open-sqlite-store.js";
 export { SqliteRunStore } from "./sqlite/sqlite-run-store.js";
 export { openPostgresStore, type PostgresStoreOptions } from "./postgres/open-postgres-store.js";

@@ -14,6 +14,18 @@ export type ActionPhase =
   | "aborted"
   | "timed_out";
 
+/** Every phase, in the order an attempt moves through them (then the terminal ones). */
+export const ACTION_PHASES: readonly ActionPhase[] = [
+  "queued",
+  "waiting_for_resources",
+  "initializing",
+  "running",
+  "succeeded",
+  "failed",
+  "aborted",
+  "timed_out",
+];
+
 export const TERMINAL_PHASES: ReadonlySet<ActionPhase> = new Set(["succeeded", "failed", "aborted", "timed_out"]);
 
 export type ActionType = "task" | "trace";
@@ -140,6 +152,46 @@ export interface ListRunsQuery {
   limit?: number;
   offset?: number;
   phase?: ActionPhase;
+  /** Only runs of this project / domain / root task id. */
+  project?: string;
+  domain?: string;
+  taskName?: string;
+}
+
+/** One deployed version of a task (`flyte deploy`): which code bundle defines it and what it takes. */
+export interface TaskVersionRecord {
+  project: string;
+  domain: string;
+  /** `envName.taskName`. */
+  taskId: string;
+  /** Content hash of the deploy (bundle + settings); the same code deployed again gets the same version. */
+  version: string;
+  envName: string;
+  /** sha256 of the code bundle that defines the task. */
+  code: string;
+  /** The task's interface and settings as JSON text; opaque to the store. */
+  definition: string;
+  /** When this version was first registered. */
+  createdAt: number;
+  /** When it was last deployed: the latest version of a task is the one deployed most recently. */
+  deployedAt: number;
+}
+
+/** What registering a batch of task versions did, by task id. */
+export interface TaskRegistration {
+  /** Versions that did not exist before. */
+  created: string[];
+  /** Versions that existed with the same code: only their deployedAt moved. */
+  redeployed: string[];
+}
+
+export interface ListTaskVersionsQuery {
+  project: string;
+  domain: string;
+  /** All versions of this task, newest deployment first; without it, the latest version of every task, by id. */
+  taskId?: string;
+  limit?: number;
+  offset?: number;
 }
 
 /**
@@ -175,6 +227,16 @@ export interface RunStore {
   getLogs(runName: string, actionName?: string, attempt?: number): Promise<LogRecord[]>;
   /** The latest report of an action (highest attempt). */
   getReport(runName: string, actionName: string): Promise<ReportRecord | undefined>;
+
+  /**
+   * Registers deployed task versions in one transaction. A (project, domain, taskId, version) that exists with
+   * the same code is kept and its deployedAt set to the new record's; one that exists with other code rejects
+   * the whole call with a TaskVersionConflictError and stores nothing.
+   */
+  registerTaskVersions(records: readonly TaskVersionRecord[]): Promise<TaskRegistration>;
+  /** One version of a task, or its latest (newest deployedAt) when `version` is undefined. */
+  getTaskVersion(project: string, domain: string, taskId: string, version?: string): Promise<TaskVersionRecord | undefined>;
+  listTaskVersions(query: ListTaskVersionsQuery): Promise<TaskVersionRecord[]>;
 
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // A worker host (`flyte start worker --endpoint URL`): joins a server, keeps one event stream open for the work
-// it is sent, runs it in local worker processes (one per code bundle, downloaded once into a cache folder), and
-// posts back what they report, in order, batched per event-loop turn. Heartbeats keep its lease while it is
+// it is sent, runs it in local worker processes (one per code bundle, downloaded once into a cache folder, its npm
+// packages installed at their exact versions when this host lacks them), and posts back what they report, in
+// order, batched per event-loop turn. Heartbeats keep its lease while it is
 // idle; if the server forgets the host (lease expired, server restarted) the host drops its work and joins again.
 import { existsSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
@@ -10,6 +11,7 @@ import path from "node:path";
 import type { FlyteClient, WorkerHostGrant } from "../client/index.js";
 import { toErrorRecord } from "../errors/index.js";
 import type { HostMessage, HostReport } from "../executor/worker-hosts.js";
+import { ModuleDeps } from "../executor/module-deps.js";
 import { WorkerProcess } from "../executor/worker-process.js";
 import { MessageBatcher } from "./protocol.js";
 
@@ -24,6 +26,8 @@ export interface WorkerHostOptions {
   readonly cacheDir: string;
   /** Bare imports of bundles resolve from here (the project whose node_modules has their packages). */
   readonly resolveFrom: string;
+  /** Where npm packages of bundles are installed when `resolveFrom` lacks their versions (default: `deps` beside `cacheDir`). */
+  readonly depsDir?: string | undefined;
   readonly log: (line: string) => void;
   /** Stops the host: its processes are stopped and it leaves. */
   readonly signal?: AbortSignal | undefined;
@@ -34,6 +38,12 @@ const RETRY_MS = 1_000;
 /** Runs a worker host until `signal` aborts. */
 export async function runWorkerHost(options: WorkerHostOptions): Promise<void> {
   const { signal, log } = options;
+  // Shared by every registration: an install is done once per host, not once per session.
+  const deps = new ModuleDeps({
+    cacheDir: options.depsDir ?? path.join(path.dirname(path.resolve(options.cacheDir)), "worker-deps"),
+    resolveFrom: options.resolveFrom,
+    log,
+  });
   while (!signal?.aborted) {
     let grant: WorkerHostGrant;
     try {
@@ -45,7 +55,7 @@ export async function runWorkerHost(options: WorkerHostOptions): Promise<void> {
       continue;
     }
     log(`joined ${options.client.endpoint} as worker host ${grant.id} (${options.slots} slots, pools ${options.pools.join(", ")})`);
-    const session = new HostSession(options, grant);
+    const session = new HostSession(options, grant, deps);
     await session.run();
     if (!signal?.aborted) log(`lost worker host ${grant.id}; joining again`);
   }
@@ -63,6 +73,7 @@ class HostSession {
   constructor(
     private readonly options: WorkerHostOptions,
     private readonly grant: WorkerHostGrant,
+    private readonly deps: ModuleDeps,
   ) {
     // Posted one batch after another, so reports arrive in the order the workers sent them.
     this.outbox = new MessageBatcher((batch) => {
@@ -121,11 +132,13 @@ class HostSession {
     }
   }
 
-  /** Downloads a bundle when needed and starts its worker process. */
+  /** Downloads a bundle when needed, installs its npm packages when this host lacks them, and starts its worker process. */
   private async start(module: string): Promise<WorkerProcess> {
     const file = await this.bundle(module);
+    const { externals } = await this.options.client.getCode(module);
+    const depsDir = await this.deps.prepare({ hash: module, path: file, externals });
     const worker = new WorkerProcess({
-      settings: { module: file, resolveFrom: this.options.resolveFrom, blobs: this.grant.blobs, concurrency: this.options.slots },
+      settings: { module: file, resolveFrom: this.options.resolveFrom, depsDir, blobs: this.grant.blobs, concurrency: this.options.slots },
       envVars: {},
       memoryLimitBytes: null,
       onMessage: (_worker, message) => this.report({ module, message }),

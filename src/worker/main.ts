@@ -50,8 +50,8 @@ async function main(): Promise<void> {
 }
 
 async function loadModule(settings: WorkerSettings): Promise<void> {
-  installModuleHooks(settings.resolveFrom);
   const file = path.resolve(settings.module);
+  installModuleHooks({ module: file, resolveFrom: settings.resolveFrom, depsDir: settings.depsDir });
   const global = globalThis as Record<symbol, unknown>;
   if (/\.(c|m)?tsx?$/.test(file) && !global[TSX_REGISTERED]) {
     const { register } = await import("tsx/esm/api");

@@ -3,7 +3,7 @@
 // calls, traces, reports and logs. Messages travel in batches (one array per event-loop turn), so a fan-out
 // of thousands of child calls costs a handful of transfers, not thousands.
 import type { ErrorRecord } from "../errors/index.js";
-import type { TraceOutcome } from "../engine/index.js";
+import type { TaskReference, TraceOutcome } from "../engine/index.js";
 import type { ActionRecord, WriteOp } from "../store/index.js";
 import type { TaskSpec } from "./task-spec.js";
 
@@ -13,6 +13,11 @@ export interface WorkerSettings {
   readonly module: string;
   /** Where bare imports of the module resolve from when they are not next to it (the project's folder). */
   readonly resolveFrom: string;
+  /**
+   * A folder whose node_modules holds the module's npm packages at the exact versions it was built against
+   * (installed for it because `resolveFrom` has others); the module's bare imports resolve there first.
+   */
+  readonly depsDir?: string | undefined;
   /** Root URI of the engine's blob store, so the worker reads and writes files and offloaded values itself. */
   readonly blobs: string;
   /** Actions this worker runs at the same time. */
@@ -49,6 +54,8 @@ export type CallRequest =
       readonly seq: number;
       readonly group: string | null;
       readonly inputs: string;
+      /** A deployed task (remote.Task.get): the engine finds its code in the deploy registry, not this module. */
+      readonly ref?: TaskReference | undefined;
     }
   | ({ readonly kind: "trace"; readonly group: string | null } & TraceOutcome)
   | { readonly kind: "report"; readonly html: string };

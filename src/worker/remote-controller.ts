@@ -23,7 +23,15 @@ export class RemoteController implements Controller {
   async submit(frame: ActionFrame, task: TaskTemplate, args: readonly unknown[]): Promise<unknown> {
     const { inputs, seq, name, prior } = identifyCall(frame, task.id, args, `inputs of task ${task.id}`);
     if (prior?.phase === "succeeded" && prior.outputs !== null) return decodeValue(await loadStoredValue(prior.outputs));
-    const outputs = await this.call(frame.node, { kind: "task", taskId: task.id, name, seq, group: frame.group, inputs });
+    const outputs = await this.call(frame.node, {
+      kind: "task",
+      taskId: task.id,
+      name,
+      seq,
+      group: frame.group,
+      inputs,
+      ...(task.reference === undefined ? {} : { ref: task.reference }),
+    });
     return decodeValue(outputs ?? "null");
   }
 

@@ -1,6 +1,7 @@
 // Runs the real `flyte` command (bin/flyte.js) as a child process, from the repository root (so tsx maps
 // "flyte" to src/ through tsconfig paths), with its local state in a temp folder.
 import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,10 +22,16 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/**
+ * One interface cache for every CLI the suite starts (entries are keyed by content hash and written atomically),
+ * so each example's TypeScript signatures are read once per machine instead of once per test's state folder.
+ */
+const SHARED_INTERFACE_CACHE = path.join(os.tmpdir(), "flyte-test-interface-cache");
+
 export function spawnFlyte(args: readonly string[], options: CliOptions): ChildProcess {
   return spawn(process.execPath, [FLYTE_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, FLYTE_LOCAL_DIR: options.localDir, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
+    env: { ...process.env, FLYTE_LOCAL_DIR: options.localDir, FLYTE_INTERFACE_CACHE: SHARED_INTERFACE_CACHE, NO_COLOR: "1", FORCE_COLOR: "0", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

@@ -5,9 +5,10 @@ import type { FlyteClient } from "../../client/index.js";
 import { followRun } from "../../client/index.js";
 import type { InputSpec, TaskInterface } from "../../deploy/interface/index.js";
 import { errorCode } from "../../errors/index.js";
-import { startRemoteRun, type Run } from "../../sdk/index.js";
+import { RemoteRunBackend, remoteInputs, Run, startRemoteRun } from "../../sdk/index.js";
+import type { ApiDeployedTask } from "../../server/index.js";
 import { reportClientFailure } from "../engine.js";
-import { UsageError } from "../inputs/index.js";
+import { parseTaskInputs, renderTaskHelp, UsageError } from "../inputs/index.js";
 import { EXIT_FAILED, EXIT_OK, type Io } from "../io.js";
 import { createProgressView, WatchOpsAdapter } from "../progress/index.js";
 import { printRunOutcome } from "./run-outcome.js";
@@ -70,7 +71,73 @@ export async function runRemote(io: Io, client: FlyteClient, command: RemoteRunC
     if (reportClientFailure(io, error)) return EXIT_FAILED;
     throw error;
   }
-  if (!command.follow) {
+  return afterStart(io, client, run, command.follow, hint);
+}
+
+export interface DeployedRunCommand {
+  /** The deployed task's id, `env.task`. */
+  readonly taskId: string;
+  /** The task's inputs as typed: --name value ... */
+  readonly inputs: readonly string[];
+  /** A deployed version; the latest when undefined. */
+  readonly version: string | undefined;
+  readonly name: string | undefined;
+  readonly project: string;
+  readonly domain: string;
+  readonly overwriteCache: boolean;
+  readonly follow: boolean;
+  readonly endpointFlag: string | undefined;
+}
+
+/** `flyte run env.task --x 1`: runs a deployed task (its latest version, or --version) without its source file. */
+export async function runDeployed(io: Io, client: FlyteClient, command: DeployedRunCommand): Promise<number> {
+  const hint = command.endpointFlag === undefined ? "" : ` --endpoint ${command.endpointFlag}`;
+  let run: Run;
+  try {
+    const task = await client.getDeployedTask(command.taskId, { project: command.project, domain: command.domain, version: command.version });
+    const iface = deployedInterface(task);
+    if (command.inputs.includes("--help") || command.inputs.includes("-h")) {
+      io.out(renderTaskHelp(iface, `${task.id}@${task.version}`));
+      return EXIT_OK;
+    }
+    if (!task.inputsKnown && command.inputs.length > 0) {
+      throw new UsageError(`task ${task.id} was deployed without its signature (it is not exported from its file), so its inputs cannot be parsed; export it and deploy again`);
+    }
+    const args = parseTaskInputs(iface, [...command.inputs]);
+    refuseDataInputs(iface, args);
+    const record = await client.createRun({
+      task: task.id,
+      inputs: remoteInputs(args, task.id),
+      version: task.version,
+      project: command.project,
+      domain: command.domain,
+      overwriteCache: command.overwriteCache,
+      ...(command.name === undefined ? {} : { name: command.name }),
+    });
+    io.err(`running ${task.id} version ${task.version}`);
+    run = new Run(record.name, new RemoteRunBackend(client, record));
+  } catch (error) {
+    if (reportClientFailure(io, error)) return EXIT_FAILED;
+    throw error;
+  }
+  return afterStart(io, client, run, command.follow, hint);
+}
+
+/** A deployed task's interface in the shape input parsing and --help take. */
+function deployedInterface(task: ApiDeployedTask): TaskInterface {
+  return {
+    exportName: task.id,
+    taskName: task.name,
+    inputs: [...task.inputs],
+    output: task.output ?? {},
+    outputTypeText: task.outputTypeText ?? "unknown",
+    interfaceHash: "",
+  };
+}
+
+/** Prints the run's name and how to follow it, or (with --follow) shows its progress until it ends. */
+async function afterStart(io: Io, client: FlyteClient, run: Run, follow: boolean, hint: string): Promise<number> {
+  if (!follow) {
     io.err(`run ${run.name} started on ${client.endpoint}; follow it with: flyte get run ${run.name}${hint}`);
     io.out(run.name);
     return EXIT_OK;

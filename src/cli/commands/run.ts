@@ -2,13 +2,14 @@
 // the user typed is checked (file, task, every input against the task's TypeScript interface) before any action
 // is created or any code uploaded; then the run executes in this process with a live progress view, or on the
 // configured server (run-remote.ts), and the exit code says how it ended.
+import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { newRunName, setLogEcho } from "../../engine/index.js";
 import { extractInterfaces, type InputSpec, type TaskInterface } from "../../deploy/interface/index.js";
 import * as flyte from "../../index.js";
 import { declareTaskInterface, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
-import { commandClient, commandConfig } from "../engine.js";
+import { commandClient, commandConfig, interfaceCacheDir } from "../engine.js";
 import type { WriteOp } from "../../store/index.js";
 import { createProgressView } from "../progress/index.js";
 import { parseTaskInputs, renderTaskHelp, UsageError } from "../inputs/index.js";
@@ -16,7 +17,7 @@ import { storeDataInputs } from "../data-inputs.js";
 import { findTask, importUserModule } from "../load-module.js";
 import { EXIT_OK, type Io } from "../io.js";
 import { printRunOutcome } from "./run-outcome.js";
-import { refuseDataInputs, runRemote } from "./run-remote.js";
+import { refuseDataInputs, runDeployed, runRemote } from "./run-remote.js";
 
 /** The label that remembers which file defines a run's task, so `--resume` can load it again. */
 export const SOURCE_LABEL = "flyte.source-file";
@@ -29,6 +30,7 @@ interface RunFlags {
   project?: string;
   domain?: string;
   overwriteCache?: boolean;
+  version?: string;
   follow?: boolean;
   verbose?: boolean;
 }
@@ -46,6 +48,7 @@ export function registerRunCommand(program: Command, io: Io): void {
     .option("--name <run>", "name of the new run (default: generated)")
     .option("--project <project>", "project of the run")
     .option("--domain <domain>", "domain of the run")
+    .option("--version <version>", "with a deployed task id instead of FILE: run this deployed version (default: the latest)")
     .option("--overwrite-cache", "re-execute cached tasks and replace their cache entries")
     .option("-f, --follow", "print what tasks write to the console, live; on a server: show the run's progress until it ends")
     .option("-v, --verbose", "same as --follow")
@@ -69,11 +72,28 @@ async function runCommand(io: Io, file: string | undefined, taskName: string | u
     }
     return resumeCommand(io, flags.resume, config.localDir, flags);
   }
-  if (file === undefined || taskName === undefined) {
-    throw new UsageError("usage: flyte run [--local | --endpoint URL] [--follow] FILE TASK [--input value ...]   (or flyte run --resume RUN)");
+  if (file !== undefined && looksLikeTaskId(file, io.cwd)) {
+    if (!client) {
+      throw new UsageError(`${file} is not a file here; to run a deployed task by its id, pass --endpoint URL (or set endpoint: in the config)`);
+    }
+    return runDeployed(io, client, {
+      taskId: file,
+      inputs: taskName === undefined ? inputs : [taskName, ...inputs],
+      version: flags.version,
+      name: flags.name,
+      project: flags.project ?? config.project,
+      domain: flags.domain ?? config.domain,
+      overwriteCache: flags.overwriteCache === true,
+      follow: flags.follow === true || flags.verbose === true,
+      endpointFlag: flags.endpoint,
+    });
   }
+  if (file === undefined || taskName === undefined) {
+    throw new UsageError("usage: flyte run [--local | --endpoint URL] [--follow] FILE TASK [--input value ...]   (or flyte run DEPLOYED_TASK_ID [--input value ...], or flyte run --resume RUN)");
+  }
+  if (flags.version !== undefined) throw new UsageError("--version picks a deployed version; use it with a deployed task id instead of FILE TASK");
   const absolute = path.resolve(io.cwd, file);
-  const interfaces = await extractInterfaces(absolute, { cacheDir: path.join(config.localDir, "cache") });
+  const interfaces = await extractInterfaces(absolute, { cacheDir: interfaceCacheDir(config) });
   const iface = findInterface(interfaces.tasks, taskName, file);
   if (inputs.includes("--help") || inputs.includes("-h")) {
     io.out(renderTaskHelp(iface, file));
@@ -131,7 +151,7 @@ async function resumeCommand(io: Io, runName: string, localDir: string, flags: R
   return watchRun(io, localDir, runName, flags, () => flyte.resume(runName, { mode: "local", localDir }));
 }
 
-const RUN_OPTIONS = ["--local", "--endpoint", "--resume", "--name", "--project", "--domain", "--overwrite-cache", "--follow", "-f", "--verbose", "-v"];
+const RUN_OPTIONS = ["--local", "--endpoint", "--resume", "--name", "--project", "--domain", "--version", "--overwrite-cache", "--follow", "-f", "--verbose", "-v"];
 
 /** Options of `flyte run` itself must come before FILE; after TASK everything is a task input. */
 /** The inputs of the file's exported tasks, by task id (the server checks remote runs against them). */
@@ -142,6 +162,11 @@ function inputsByTaskId(tasks: readonly TaskInterface[], exports: Record<string,
     if (template) byId[template.id] = known.inputs;
   }
   return byId;
+}
+
+/** `env.task` that names no file here (and has no script extension): a deployed task's id. */
+function looksLikeTaskId(value: string, cwd: string): boolean {
+  return /^[a-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*$/.test(value) && !/\.(?:[cm]?[jt]s|[jt]sx)$/.test(value) && !existsSync(path.resolve(cwd, value));
 }
 
 function checkMisplacedRunOptions(iface: TaskInterface, inputs: readonly string[]): void {

@@ -5,55 +5,26 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import type { FlyteClient } from "../../client/index.js";
 import { errorCode } from "../../errors/index.js";
-import { SECRET_NAME, SECRET_SCOPE } from "../../server/index.js";
-import { commandClient, commandConfig, reportClientFailure } from "../engine.js";
+import { SECRET_NAME } from "../../server/index.js";
+import { reportClientFailure } from "../engine.js";
 import { toDisplayJson } from "../format.js";
 import { UsageError } from "../inputs/index.js";
 import { EXIT_FAILED, type Io } from "../io.js";
 import { readSecretValue } from "../secret-input.js";
-
-interface ScopeFlags {
-  endpoint?: string;
-  project?: string;
-  domain?: string;
-}
-
-interface Target {
-  readonly client: FlyteClient;
-  readonly project: string;
-  readonly domain: string;
-}
-
-/** The command named `name` under `program`, created when no other file registered it yet. */
-function verb(program: Command, name: string, description: string): Command {
-  return program.commands.find((command) => command.name() === name) ?? program.command(name).description(description);
-}
-
-function scopeOptions(command: Command): Command {
-  return command
-    .option("--project <project>", "project of the secret (default: the config's)")
-    .option("--domain <domain>", "domain of the secret (default: the config's)")
-    .option("--endpoint <url>", "the Flyte server (default: the config's endpoint); token from FLYTE_API_TOKEN");
-}
+import { scopeOptions as scopeTargetOptions, serverTarget, verb, type ScopeFlags, type Target } from "./server-target.js";
 
 function checkName(value: string, what: string): string {
   if (!SECRET_NAME.test(value)) throw new UsageError(`${what} must be letters, digits, "_", "." or "-", got ${JSON.stringify(value)}`);
   return value;
 }
 
-/** The server and scope a secret command works on; a UsageError (exit 2) when no server is configured. */
 function target(io: Io, flags: ScopeFlags, command: string): Target {
-  const config = commandConfig(io);
-  const client = commandClient(config, flags.endpoint === undefined ? {} : { endpoint: flags.endpoint });
-  if (!client) throw new UsageError(`flyte ${command} needs a Flyte server (secrets are stored there): pass --endpoint URL or set endpoint: in the config`);
-  const project = flags.project ?? config.project;
-  const domain = flags.domain ?? config.domain;
-  for (const [option, value] of [["--project", project], ["--domain", domain]] as const) {
-    if (!SECRET_SCOPE.test(value)) throw new UsageError(`${option} must be lowercase letters, digits, "-" and "_", got ${JSON.stringify(value)}`);
-  }
-  return { client, project, domain };
+  return serverTarget(io, flags, command, "secrets are stored there");
+}
+
+function scopeOptions(command: Command): Command {
+  return scopeTargetOptions(command, "the secret");
 }
 
 /** Reports a server-side failure (unreachable, 401, unknown secret, API error) as one line and exit code 1. */

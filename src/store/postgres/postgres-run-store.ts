@@ -6,12 +6,17 @@ import type {
   AttemptRecord,
   CacheEntry,
   ListRunsQuery,
+  ListTaskVersionsQuery,
   LogRecord,
   ReportRecord,
   RunRecord,
   RunStore,
+  TaskRegistration,
+  TaskVersionRecord,
   WriteOp,
 } from "../types.js";
+import { checkCount, runFilter, whereClause } from "../list-queries.js";
+import { PostgresTaskVersions, type PgParam } from "./postgres-task-versions.js";
 import {
   ACTION_COLUMNS,
   ATTEMPT_COLUMNS,
@@ -34,9 +39,6 @@ import { writeBatch } from "./write-batch.js";
 
 const Q = {
   getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE name = $1`,
-  // A null LIMIT is PostgreSQL for "no limit".
-  listRuns: `SELECT ${RUN_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
-  listRunsInPhase: `SELECT ${RUN_COLUMNS} FROM runs WHERE phase = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3`,
   getAction: `SELECT ${ACTION_COLUMNS} FROM actions WHERE run_name = $1 AND name = $2`,
   listActions: `SELECT ${ACTION_COLUMNS} FROM actions WHERE run_name = $1 ORDER BY id`,
   listChildren: `SELECT ${ACTION_COLUMNS} FROM actions WHERE run_name = $1 AND parent_name = $2 ORDER BY id`,
@@ -57,13 +59,19 @@ const Q = {
   getReport: `SELECT ${REPORT_COLUMNS} FROM reports WHERE run_name = $1 AND action_name = $2 ORDER BY attempt DESC LIMIT 1`,
 } as const;
 
-type Param = string | number | null | readonly string[];
+/** listRuns texts by the set of filters present (at most 16), each prepared by postgres.js on first use. */
+const runLists = new Map<string, string>();
 
-function checkCount(name: string, value: number | undefined): number | undefined {
-  if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-    throw new Error(`listRuns: ${name} must be a non-negative integer, got ${String(value)}`);
+function listRunsText(key: string, columns: readonly string[]): string {
+  let text = runLists.get(key);
+  if (text === undefined) {
+    const where = whereClause(columns, (i) => `$${i + 1}`);
+    const n = columns.length;
+    // A null LIMIT is PostgreSQL for "no limit".
+    text = `SELECT ${RUN_COLUMNS} FROM runs ${where} ORDER BY created_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`;
+    runLists.set(key, text);
   }
-  return value;
+  return text;
 }
 
 export class PostgresRunStore implements RunStore {
@@ -71,6 +79,7 @@ export class PostgresRunStore implements RunStore {
   readonly #label: string;
   readonly #schema: string;
   #closed = false;
+  readonly #taskVersions = new PostgresTaskVersions((text, params) => this.#query(text, params));
 
   /** Takes a pool whose schema is migrated and on its search_path; use openPostgresStore() to get one. */
   constructor(sql: PgSql, schema: string, label: string) {
@@ -101,12 +110,10 @@ export class PostgresRunStore implements RunStore {
   }
 
   async listRuns(query: ListRunsQuery = {}): Promise<RunRecord[]> {
-    const limit = checkCount("limit", query.limit) ?? null;
-    const offset = checkCount("offset", query.offset) ?? 0;
-    const rows =
-      query.phase === undefined
-        ? await this.#query<RunRow>(Q.listRuns, [limit, offset])
-        : await this.#query<RunRow>(Q.listRunsInPhase, [query.phase, limit, offset]);
+    const limit = checkCount("listRuns", "limit", query.limit, null);
+    const offset = checkCount("listRuns", "offset", query.offset, 0);
+    const filter = runFilter(query);
+    const rows = await this.#query<RunRow>(listRunsText(filter.key, filter.columns), [...filter.values, limit, offset]);
     return rows.map(toRunRecord);
   }
 
@@ -164,6 +171,24 @@ export class PostgresRunStore implements RunStore {
     return row;
   }
 
+  async registerTaskVersions(records: readonly TaskVersionRecord[]): Promise<TaskRegistration> {
+    this.#open();
+    return this.#taskVersions.register(records);
+  }
+
+  async getTaskVersion(
+    project: string,
+    domain: string,
+    taskId: string,
+    version?: string,
+  ): Promise<TaskVersionRecord | undefined> {
+    return this.#taskVersions.get(project, domain, taskId, version);
+  }
+
+  async listTaskVersions(query: ListTaskVersionsQuery): Promise<TaskVersionRecord[]> {
+    return this.#taskVersions.list(query);
+  }
+
   /** Ends the pool, letting running queries finish for a few seconds; later calls reject. Closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -177,7 +202,7 @@ export class PostgresRunStore implements RunStore {
   }
 
   /** A prepared statement's rows as plain objects with the record's field names. */
-  async #query<R>(text: string, params: Param[]): Promise<R[]> {
+  async #query<R>(text: string, params: PgParam[]): Promise<R[]> {
     const rows = await this.#open().unsafe(text, params as never[], { prepare: true });
     // slice(): a plain Array (postgres.js's Result subclass declares Array as its species).
     return rows.slice() as unknown as R[];

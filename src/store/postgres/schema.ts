@@ -121,8 +121,36 @@ END
 $$;
 `;
 
+// V3: the task registry (`flyte deploy`) and indexes for listing runs by project/domain/task. task_id and version
+// compare bytewise (COLLATE "C"), as SQLite's text does, so both stores order and break ties identically whatever
+// the database's collation. task_versions_latest answers "latest version of a task" by its first entry; the run
+// indexes end in (created_at, id), so a filtered list is read in listRuns order.
+const V3 = `
+CREATE TABLE task_versions (
+  project     TEXT    NOT NULL,
+  domain      TEXT    NOT NULL,
+  task_id     TEXT    COLLATE "C" NOT NULL,
+  version     TEXT    COLLATE "C" NOT NULL,
+  env_name    TEXT    NOT NULL,
+  code        TEXT    NOT NULL,
+  definition  TEXT    NOT NULL,
+  created_at  BIGINT  NOT NULL,
+  deployed_at BIGINT  NOT NULL,
+  PRIMARY KEY (project, domain, task_id, version)
+);
+CREATE INDEX task_versions_latest
+  ON task_versions (project, domain, task_id, deployed_at DESC, created_at DESC, version DESC);
+
+CREATE INDEX runs_by_scope ON runs (project, domain, created_at, id);
+CREATE INDEX runs_by_task ON runs (project, domain, task_name, created_at, id);
+`;
+
 /** Append new steps at the end; the schema version of a database is the number of steps applied. */
-export const MIGRATIONS: readonly Migration[] = [(tx) => tx.unsafe(V1).simple(), (tx) => tx.unsafe(V2).simple()];
+export const MIGRATIONS: readonly Migration[] = [
+  (tx) => tx.unsafe(V1).simple(),
+  (tx) => tx.unsafe(V2).simple(),
+  (tx) => tx.unsafe(V3).simple(),
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

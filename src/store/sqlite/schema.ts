@@ -99,8 +99,32 @@ CREATE TABLE reports (
 );
 `;
 
+// V2: the task registry (`flyte deploy`) and indexes for listing runs by project/domain/task. A version's natural
+// key is its primary key (WITHOUT ROWID: rows are read by key, never in insertion order). task_versions_latest
+// answers "latest version of a task" by reading its first entry, ordered exactly as the store breaks ties.
+// Run indexes end with created_at and (implicitly) the rowid id, so a filtered list is read in listRuns order.
+const V2 = `
+CREATE TABLE task_versions (
+  project     TEXT    NOT NULL,
+  domain      TEXT    NOT NULL,
+  task_id     TEXT    NOT NULL,
+  version     TEXT    NOT NULL,
+  env_name    TEXT    NOT NULL,
+  code        TEXT    NOT NULL,
+  definition  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  deployed_at INTEGER NOT NULL,
+  PRIMARY KEY (project, domain, task_id, version)
+) WITHOUT ROWID;
+CREATE INDEX task_versions_latest
+  ON task_versions (project, domain, task_id, deployed_at DESC, created_at DESC, version DESC);
+
+CREATE INDEX runs_by_scope ON runs (project, domain, created_at);
+CREATE INDEX runs_by_task ON runs (project, domain, task_name, created_at);
+`;
+
 /** Append new steps at the end; the schema version of a database is the number of steps applied. */
-export const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1)];
+export const MIGRATIONS: readonly Migration[] = [(db) => db.exec(V1), (db) => db.exec(V2)];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -7,12 +7,16 @@ import type {
   AttemptRecord,
   CacheEntry,
   ListRunsQuery,
+  ListTaskVersionsQuery,
   LogRecord,
   ReportRecord,
   RunRecord,
   RunStore,
+  TaskRegistration,
+  TaskVersionRecord,
   WriteOp,
 } from "../types.js";
+import { checkCount, runFilter, whereClause } from "../list-queries.js";
 import {
   ACTION_COLUMNS,
   ATTEMPT_COLUMNS,
@@ -30,38 +34,29 @@ import {
   type ReportRow,
   type RunRow,
 } from "./rows.js";
+import { SqliteTaskVersions } from "./sqlite-task-versions.js";
 import { prepareWriteBatch } from "./write-batch.js";
 
 /** SQLite caps bound parameters per statement; 500 keeps IN lists well under every build's limit. */
 const CACHE_LOOKUP_CHUNK = 500;
-
-function checkCount(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new Error(`listRuns: ${name} must be a non-negative integer, got ${String(value)}`);
-  }
-  return value;
-}
 
 export class SqliteRunStore implements RunStore {
   readonly #db: Database.Database;
   readonly #writeBatch: (ops: readonly WriteOp[]) => void;
   readonly #stmt;
   readonly #cacheLookups = new Map<number, Database.Statement<string[], CacheRow>>();
+  /** listRuns statements by the set of filters present (at most 16). */
+  readonly #runLists = new Map<string, Database.Statement<(string | number)[], RunRow>>();
+  readonly #taskVersions: SqliteTaskVersions;
   #closed = false;
 
   /** Takes an open, migrated connection; use openSqliteStore() to get one. */
   constructor(db: Database.Database) {
     this.#db = db;
     this.#writeBatch = prepareWriteBatch(db);
+    this.#taskVersions = new SqliteTaskVersions(db);
     this.#stmt = {
       getRun: db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE name = ?`),
-      listRuns: db.prepare<[number, number], RunRow>(
-        `SELECT ${RUN_COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-      ),
-      listRunsInPhase: db.prepare<[string, number, number], RunRow>(
-        `SELECT ${RUN_COLUMNS} FROM runs WHERE phase = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-      ),
       getAction: db.prepare<[string, string], ActionRow>(
         `SELECT ${ACTION_COLUMNS} FROM actions WHERE run_name = ? AND name = ?`,
       ),
@@ -124,13 +119,18 @@ export class SqliteRunStore implements RunStore {
   async listRuns(query: ListRunsQuery = {}): Promise<RunRecord[]> {
     this.#open();
     // LIMIT -1 is SQLite for "no limit".
-    const limit = checkCount("limit", query.limit, -1);
-    const offset = checkCount("offset", query.offset, 0);
-    const rows =
-      query.phase === undefined
-        ? this.#stmt.listRuns.all(limit, offset)
-        : this.#stmt.listRunsInPhase.all(query.phase, limit, offset);
-    return rows.map(toRunRecord);
+    const limit = checkCount("listRuns", "limit", query.limit, -1);
+    const offset = checkCount("listRuns", "offset", query.offset, 0);
+    const filter = runFilter(query);
+    let stmt = this.#runLists.get(filter.key);
+    if (stmt === undefined) {
+      const where = whereClause(filter.columns, () => "?");
+      stmt = this.#db.prepare<(string | number)[], RunRow>(
+        `SELECT ${RUN_COLUMNS} FROM runs ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+      );
+      this.#runLists.set(filter.key, stmt);
+    }
+    return stmt.all(...filter.values, limit, offset).map(toRunRecord);
   }
 
   async getAction(runName: string, name: string): Promise<ActionRecord | undefined> {
@@ -194,6 +194,26 @@ export class SqliteRunStore implements RunStore {
   async getReport(runName: string, actionName: string): Promise<ReportRecord | undefined> {
     this.#open();
     return this.#stmt.getReport.get(runName, actionName);
+  }
+
+  async registerTaskVersions(records: readonly TaskVersionRecord[]): Promise<TaskRegistration> {
+    this.#open();
+    return this.#taskVersions.register(records);
+  }
+
+  async getTaskVersion(
+    project: string,
+    domain: string,
+    taskId: string,
+    version?: string,
+  ): Promise<TaskVersionRecord | undefined> {
+    this.#open();
+    return this.#taskVersions.get(project, domain, taskId, version);
+  }
+
+  async listTaskVersions(query: ListTaskVersionsQuery): Promise<TaskVersionRecord[]> {
+    this.#open();
+    return this.#taskVersions.list(query);
   }
 
   /** Closes the connection; later calls reject. Closing twice is harmless. */
