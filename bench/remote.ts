@@ -148,13 +148,21 @@ async function local(): Promise<Figures> {
   }
 }
 
+/** BENCH_BACKENDS=local,sqlite,pg (the default: all three) picks the columns, e.g. `pg` while tuning PostgreSQL. */
+const BACKENDS = new Set((process.env["BENCH_BACKENDS"] ?? "local,sqlite,pg").split(",").map((name) => name.trim()));
 const columns: Array<[string, Figures]> = [];
-process.stderr.write("measuring local mode…\n");
-columns.push(["local (SQLite)", await local()]);
-process.stderr.write("measuring server + workers on SQLite…\n");
-columns.push(["server+SQLite", await withServer(undefined, measure)]);
-process.stderr.write("measuring server + workers on PostgreSQL…\n");
-columns.push(["server+PostgreSQL", await withDatabase((url) => withServer(url, measure))]);
+if (BACKENDS.has("local")) {
+  process.stderr.write("measuring local mode…\n");
+  columns.push(["local (SQLite)", await local()]);
+}
+if (BACKENDS.has("sqlite")) {
+  process.stderr.write("measuring server + workers on SQLite…\n");
+  columns.push(["server+SQLite", await withServer(undefined, measure)]);
+}
+if (BACKENDS.has("pg")) {
+  process.stderr.write("measuring server + workers on PostgreSQL…\n");
+  columns.push(["server+PostgreSQL", await withDatabase((url) => withServer(url, measure))]);
+}
 
 const peers = {
   w1: { value: 1.5, who: "Restate" },
@@ -171,7 +179,7 @@ const rows: string[][] = [
   [`W4 ${RUNS} runs p99 (ms)`, ...columns.map(([, f]) => fmt(f.w4P99, 2)), "", ""],
 ];
 const best = (pick: (f: Figures) => number, higher: boolean): number =>
-  Math.max(...columns.slice(1).map(([, f]) => (higher ? pick(f) : 1 / pick(f))));
+  Math.max(...columns.filter(([name]) => name.startsWith("server")).map(([, f]) => (higher ? pick(f) : 1 / pick(f))));
 rows.push([
   "server vs best peer (best backend)",
   "",

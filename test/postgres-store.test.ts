@@ -136,6 +136,28 @@ describe("postgres store", () => {
     }, schema);
   });
 
+  it("writes a 'visible' batch without waiting for the disk, committed for every reader at once", async () => {
+    await withStore(async (store) => {
+      await store.write([{ op: "run.insert", run: runRecord() }]);
+      await store.write([{ op: "action.insert", action: actionRecord("c1") }], "visible");
+      // Another session sees it as soon as write() resolved.
+      const other = postgres(database.url, { max: 1, onnotice: () => undefined });
+      try {
+        const rows = await other.unsafe(`SELECT name FROM ${quoteIdentifier(store.schema)}.actions WHERE run_name = $1`, [RUN]);
+        expect(rows.map((row) => row["name"] as string)).toContain("c1");
+        // The commit did not wait for its WAL flush: the pool that wrote it has synchronous_commit off, the main one on.
+        const [visible] = await store.visibleSql.unsafe("SHOW synchronous_commit");
+        const [durable] = await store.sql.unsafe("SHOW synchronous_commit");
+        expect([visible?.["synchronous_commit"], durable?.["synchronous_commit"]]).toEqual(["off", "on"]);
+      } finally {
+        await other.end();
+      }
+      // A durable write after it flushes the log up to and including the visible one.
+      await store.write([{ op: "action.transition", transition: { runName: RUN, name: "c1", phase: "succeeded", attempt: 1, endedAt: 5 } }]);
+      expect((await store.getAction(RUN, "c1"))?.phase).toBe("succeeded");
+    });
+  });
+
   it("commits a batch of 5,000 mixed ops as one transaction, in op order", async () => {
     await withStore(async (store) => {
       const ops: WriteOp[] = [{ op: "run.insert", run: runRecord() }];

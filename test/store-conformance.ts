@@ -37,6 +37,13 @@ export function runStoreConformance(
     if (cleanup !== undefined) afterAll(cleanup);
 
     describe("runs", () => {
+      it("stores a batch written with durability 'visible' exactly like a durable one", async () => {
+        await fx.store.write([{ op: "run.insert", run: runRecord() }], "visible");
+        await fx.store.write([{ op: "action.insert", action: actionRecord("a1") }], "visible");
+        expect((await fx.store.getRun(RUN))?.name).toBe(RUN);
+        expect((await fx.store.getAction(RUN, "a1"))?.name).toBe("a1");
+      });
+
       it("inserts and reads a run; an unknown run is undefined", async () => {
         const run = runRecord({ labels: { team: "ml", "a b": "ü" } });
         await write({ op: "run.insert", run });

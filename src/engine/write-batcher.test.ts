@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunStore, WriteOp } from "../store/index.js";
+import type { ActionRecord, RunStore, WriteDurability, WriteOp } from "../store/index.js";
 import { WriteBatcher } from "./write-batcher.js";
 
 function recordingStore(fail?: (ops: readonly WriteOp[]) => boolean): { store: RunStore; batches: WriteOp[][] } {
@@ -61,5 +61,32 @@ describe("WriteBatcher", () => {
     stop();
     await batcher.write(op("d"));
     expect(seen).toEqual(["a", "b", "c"]);
+  });
+
+  it("writes a batch 'visible' only when losing it can only make work run again", async () => {
+    const durabilities: WriteDurability[] = [];
+    const store = {
+      write(_ops: readonly WriteOp[], durability: WriteDurability = "durable") {
+        durabilities.push(durability);
+        return Promise.resolve();
+      },
+    } as unknown as RunStore;
+    const batcher = new WriteBatcher(store);
+    const action = (name: string, parentName: string | null, phase: ActionRecord["phase"] = "queued"): WriteOp => ({
+      op: "action.insert",
+      action: { runName: "r", name, parentName, type: "task", taskName: "e.t", group: null, seq: 0, phase, attempt: 1, inputs: "[]", outputs: null, error: null, cacheKey: null, cacheStatus: "disabled", createdAt: 0, startedAt: null, endedAt: null },
+    });
+    const move = (phase: ActionRecord["phase"]): WriteOp => ({ op: "action.transition", transition: { runName: "r", name: "c1", phase, attempt: 1 } });
+    const log: WriteOp = { op: "log.append", record: { runName: "r", actionName: "c1", attempt: 1, stream: "stdout", ts: 0, text: "x" } };
+    const batches: WriteOp[][] = [
+      [action("c1", "a0"), move("running"), log], // a child starting, and its console output: visible
+      [move("succeeded")], // a result: durable
+      [action("a0", null)], // a root action comes with a run a client was told about: durable
+      [action("c2", "a0", "succeeded")], // a cache hit recorded as a finished child: durable
+      [action("c3", "a0"), move("failed")], // one durable op makes the whole batch durable
+      [op("abort")], // anything else: durable
+    ];
+    for (const ops of batches) await batcher.write(...ops);
+    expect(durabilities).toEqual(["visible", "durable", "durable", "durable", "durable", "durable"]);
   });
 });

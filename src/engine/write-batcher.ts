@@ -1,11 +1,31 @@
 // Group commit for the RunStore: every write made during one turn of the event loop goes into one
 // transaction, and each caller's promise resolves when that transaction has committed. A 10,000-way fan-out
 // therefore costs a handful of transactions, and "recorded before it starts" still holds for every action.
-// Batches commit one at a time, in order, so a later state change never overtakes an earlier one.
-import type { RunStore, WriteOp } from "../store/index.js";
+// Batches commit one at a time, in order, so a later state change never overtakes an earlier one. A batch that
+// only starts children, moves phases forward or appends logs is written "visible" (committed for every reader,
+// flushed to disk a moment later): losing it to a database crash makes work run again but never loses a result,
+// because every result is written durably and a database flushes its log in order.
+import { TERMINAL_PHASES, type RunStore, type WriteOp } from "../store/index.js";
+
+/** True for ops whose loss in a database crash only makes work run again (see the header). */
+export function rerunOnLoss(op: WriteOp): boolean {
+  switch (op.op) {
+    case "action.insert":
+      // A root action comes with its run, which a client was told exists: never relaxed.
+      return op.action.parentName !== null && !TERMINAL_PHASES.has(op.action.phase);
+    case "action.transition":
+      return !TERMINAL_PHASES.has(op.transition.phase);
+    case "log.append":
+      return true;
+    default:
+      return false;
+  }
+}
 
 interface Batch {
   readonly ops: WriteOp[];
+  /** Every op so far is one whose loss only makes work run again. */
+  rerunOnLoss: boolean;
   readonly promise: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -29,6 +49,7 @@ export class WriteBatcher {
     const batch = this.openBatch();
     for (const op of ops) {
       batch.ops.push(op);
+      batch.rerunOnLoss &&= rerunOnLoss(op);
       this.notify(op);
     }
     this.schedule();
@@ -37,7 +58,9 @@ export class WriteBatcher {
 
   /** Queues an op nobody waits for (a log line); a failure is kept and re-thrown by `flush()`. */
   enqueue(op: WriteOp): void {
-    this.openBatch().ops.push(op);
+    const batch = this.openBatch();
+    batch.ops.push(op);
+    batch.rerunOnLoss &&= rerunOnLoss(op);
     this.notify(op);
     this.schedule();
   }
@@ -79,7 +102,7 @@ export class WriteBatcher {
     promise.catch((error: unknown) => {
       this.failure ??= error;
     });
-    const batch: Batch = { ops: [], promise, resolve, reject };
+    const batch: Batch = { ops: [], rerunOnLoss: true, promise, resolve, reject };
     this.queue.push(batch);
     this.open = batch;
     return batch;
@@ -105,7 +128,7 @@ export class WriteBatcher {
     for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
       if (batch === this.open) this.open = undefined;
       try {
-        await this.store.write(batch.ops);
+        await this.store.write(batch.ops, batch.rerunOnLoss ? "visible" : "durable");
         batch.resolve();
       } catch (error) {
         batch.reject(error);

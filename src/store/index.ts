@@ -18,6 +18,7 @@ export type {
   RunTransition,
   TaskRegistration,
   TaskVersionRecord,
+  WriteDurability,
   WriteOp,
 } from "./types.js";
 export { ACTION_PHASES, TERMINAL_PHASES } from "./types.js";

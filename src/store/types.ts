@@ -195,12 +195,24 @@ export interface ListTaskVersionsQuery {
 }
 
 /**
+ * "durable" (the default): on disk before write() resolves. "visible": committed and readable by everyone when
+ * write() resolves, flushed to disk shortly after — and at the latest by the next durable write, since a
+ * database's log reaches the disk in order. SQLite in WAL mode with synchronous=NORMAL treats both alike.
+ */
+export type WriteDurability = "durable" | "visible";
+
+/**
  * Durable state of runs. Implementations: SQLite (local mode) and, later, PostgreSQL. All of them pass the
  * conformance suite in `test/store-conformance.ts`.
  */
 export interface RunStore {
-  /** Applies all ops in order inside one transaction: either all are stored or none. */
-  write(ops: readonly WriteOp[]): Promise<void>;
+  /**
+   * Applies all ops in order inside one transaction: either all are stored or none. The batch is visible to every
+   * reader when this resolves; with `durability: "visible"` it may reach the disk a moment later (a crash of the
+   * database host, not of its clients, can lose it), which the engine asks only for ops whose loss makes work run
+   * again rather than lose a result: see {@link WriteDurability}.
+   */
+  write(ops: readonly WriteOp[], durability?: WriteDurability): Promise<void>;
 
   getRun(name: string): Promise<RunRecord | undefined>;
   /** Newest first. */

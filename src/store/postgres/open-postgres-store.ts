@@ -68,13 +68,15 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const where = checkUrl(url);
   const { schema, max } = checkOptions(options);
   const label = `${where.protocol}//${where.host}${where.pathname} (schema ${schema})`;
-  const sql: PgSql = postgres(url, {
-    max,
-    // Migrations' "already exists, skipping" notices are expected; the driver would print them to the console.
-    onnotice: () => undefined,
-    connection: { application_name: "flyte", search_path: quoteIdentifier(schema) },
-    types: { bigint: BIGINT_AS_NUMBER },
-  });
+  const pool = (size: number, extra: Record<string, string> = {}): PgSql =>
+    postgres(url, {
+      max: size,
+      // Migrations' "already exists, skipping" notices are expected; the driver would print them to the console.
+      onnotice: () => undefined,
+      connection: { application_name: "flyte", search_path: quoteIdentifier(schema), ...extra },
+      types: { bigint: BIGINT_AS_NUMBER },
+    });
+  const sql = pool(max);
   try {
     await migrate(sql, schema);
   } catch (error) {
@@ -86,5 +88,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       { cause: error },
     );
   }
-  return new PostgresRunStore(sql, schema, label);
+  // Batches commit one at a time, so writes that need not wait for the disk (see WriteDurability) need one connection.
+  return new PostgresRunStore(sql, schema, label, pool(1, { synchronous_commit: "off" }));
 }

@@ -13,6 +13,7 @@ import type {
   RunStore,
   TaskRegistration,
   TaskVersionRecord,
+  WriteDurability,
   WriteOp,
 } from "../types.js";
 import { checkCount, runFilter, whereClause } from "../list-queries.js";
@@ -76,14 +77,17 @@ function listRunsText(key: string, columns: readonly string[]): string {
 
 export class PostgresRunStore implements RunStore {
   readonly #sql: PgSql;
+  readonly #visibleSql: PgSql;
   readonly #label: string;
   readonly #schema: string;
   #closed = false;
   readonly #taskVersions = new PostgresTaskVersions((text, params) => this.#query(text, params));
 
   /** Takes a pool whose schema is migrated and on its search_path; use openPostgresStore() to get one. */
-  constructor(sql: PgSql, schema: string, label: string) {
+  /** `visibleSql`: a small pool on the same database whose sessions set synchronous_commit off. */
+  constructor(sql: PgSql, schema: string, label: string, visibleSql: PgSql = sql) {
     this.#sql = sql;
+    this.#visibleSql = visibleSql;
     this.#schema = schema;
     this.#label = label;
   }
@@ -98,10 +102,18 @@ export class PostgresRunStore implements RunStore {
     return this.#open();
   }
 
-  async write(ops: readonly WriteOp[]): Promise<void> {
+  /** The pool "visible" writes go through (synchronous_commit off), for tooling and tests. */
+  get visibleSql(): PgSql {
+    this.#open();
+    return this.#visibleSql;
+  }
+
+  async write(ops: readonly WriteOp[], durability: WriteDurability = "durable"): Promise<void> {
     const sql = this.#open();
     if (ops.length === 0) return;
-    await writeBatch(sql, ops);
+    // "visible" batches go through connections whose commits do not wait for the WAL flush (synchronous_commit
+    // off): committed for every reader at once, on disk within wal_writer_delay or with the next durable commit.
+    await writeBatch(durability === "visible" ? this.#visibleSql : sql, ops);
   }
 
   async getRun(name: string): Promise<RunRecord | undefined> {
@@ -193,7 +205,7 @@ export class PostgresRunStore implements RunStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#sql.end({ timeout: 5 });
+    await Promise.all([this.#sql.end({ timeout: 5 }), this.#visibleSql === this.#sql ? undefined : this.#visibleSql.end({ timeout: 5 })]);
   }
 
   #open(): PgSql {
