@@ -86,6 +86,20 @@ describe("CodeStore", () => {
     }
     await expect(codes.put({ ...upload("x"), hash: "../x" })).rejects.toThrow("64 lowercase hex digits");
   });
+
+  it("reads a manifest whose interfaces are known once, and one without them from disk until they are added", async () => {
+    const codes = store();
+    const bundle = upload("export const y = 2;\n");
+    await codes.put(bundle);
+    const file = path.join(codes.dir, bundle.hash, "manifest.json");
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, "utf8")), entry: "edited.ts" }));
+    expect(codes.manifest(bundle.hash).entry).toBe("edited.ts"); // not final yet: read from disk each time
+    await codes.addInterfaces(bundle.hash, { "env.t": [] });
+    expect(codes.manifest(bundle.hash).interfaces).toEqual({ "env.t": [] });
+    writeFileSync(file, "{ not json");
+    // Final: served from memory, so a POST /v1/runs of it reads no file.
+    expect(codes.manifest(bundle.hash).interfaces).toEqual({ "env.t": [] });
+  });
 });
 
 function catchSync(fn: () => unknown): unknown {

@@ -40,6 +40,8 @@ export interface CodeManifest {
 
 export class CodeStore {
   readonly dir: string;
+  /** Manifests that can no longer change (their interfaces are known), so runs of them read no file. */
+  readonly #final = new Map<string, CodeManifest>();
 
   /** Nothing is touched on disk until the first `put`. */
   constructor(dir: string) {
@@ -101,8 +103,12 @@ export class CodeStore {
 
   /** @throws CodeNotFoundError when the bundle was never uploaded. */
   manifest(hash: string): CodeManifest {
+    const known = this.#final.get(hash);
+    if (known) return known;
     this.#require(hash);
-    return JSON.parse(readFileSync(path.join(this.#folder(hash), MANIFEST_FILE), "utf8")) as CodeManifest;
+    const manifest = JSON.parse(readFileSync(path.join(this.#folder(hash), MANIFEST_FILE), "utf8")) as CodeManifest;
+    if (manifest.interfaces) this.#final.set(hash, manifest);
+    return manifest;
   }
 
   /** Records the task interfaces of a stored bundle that has none yet (they never change once known). */
