@@ -24,6 +24,7 @@ export {
   Action,
   Secret,
   type ActionDetails,
+  type ActionLookup,
   type AttemptDetails,
   type RunDetails,
   type RunListOptions,

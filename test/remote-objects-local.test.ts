@@ -104,7 +104,8 @@ describe("remote.Run on the local store", () => {
     const run = await remote.Run.get(started.name);
     await expect(run.outputs()).rejects.toMatchObject({ code: "NON_RECOVERABLE", message: "refused 7" });
     expect((await run.details()).error).toBeInstanceOf(flyte.errors.NonRecoverableError);
-    const { error, outputs } = await (await remote.Action.get(run, "a0")).details();
+    // The contract's form: details() straight on what Action.get returns.
+    const { error, outputs } = await remote.Action.get(run, "a0").details();
     expect(error).toBeInstanceOf(flyte.errors.NonRecoverableError);
     expect(outputs).toBeNull();
   });

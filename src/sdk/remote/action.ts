@@ -35,10 +35,15 @@ export interface ActionDetails {
 }
 
 /**
+ * The pending result of Action.get: await it for the Action, or call details()/logs() on it directly
+ * (`remote.Action.get(run, "a0").details()`), which looks the action up and reads it in one go.
+ */
+export type ActionLookup = Promise<Action> & Pick<Action, "details" | "logs">;
+
+/**
  * One action of a run: a task call (or trace) with its attempts, inputs, outputs, error and logs.
  * @example
- * const action = await remote.Action.get(run, "a0");
- * const { attempts, outputs, error } = await action.details();
+ * const { attempts, outputs, error } = await remote.Action.get(run, "a0").details();
  */
 export class Action {
   readonly run: Run;
@@ -54,14 +59,20 @@ export class Action {
   /**
    * An action of `run` (a Run handle, or a run name looked up with `options`); the root action is "a0".
    * Rejects with RunNotFoundError or ActionNotFoundError when either does not exist.
-   * @example const root = await remote.Action.get("r3x9k2", "a0");
+   * @example const root = await remote.Action.get("r3x9k2", "a0");  // or: await remote.Action.get(run, "a0").details()
    */
-  static async get(run: Run | string, actionName: string, options: RunLookupOptions = {}): Promise<Action> {
-    if (typeof actionName !== "string" || actionName === "") throw invalidOption("Action.get: the action name", actionName, 'an action name like "a0"');
-    const handle = typeof run === "string" ? await Run.get(run, options) : run;
-    const found = await runBackend(handle).action(actionName);
-    if (!found) throw missing(handle.name, actionName);
-    return new Action(handle, found.action);
+  static get(run: Run | string, actionName: string, options: RunLookupOptions = {}): ActionLookup {
+    const lookup = (async (): Promise<Action> => {
+      if (typeof actionName !== "string" || actionName === "") throw invalidOption("Action.get: the action name", actionName, 'an action name like "a0"');
+      const handle = typeof run === "string" ? await Run.get(run, options) : run;
+      const found = await runBackend(handle).action(actionName);
+      if (!found) throw missing(handle.name, actionName);
+      return new Action(handle, found.action);
+    })();
+    return Object.assign(lookup, {
+      details: () => lookup.then((action) => action.details()),
+      logs: (attempt?: number) => lookup.then((action) => action.logs(attempt)),
+    });
   }
 
   /**
