@@ -24,6 +24,15 @@ describe("flyte.deploy without a server", () => {
   it("says that a server is needed", async () => {
     await expect(flyte.deploy(pipeline)).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining("flyte.init({ endpoint") });
   });
+
+  it("refuses to run inside a worker that imported the file for its tasks, saying how to guard the call", async () => {
+    process.env["FLYTE_WORKER_SETTINGS"] = "{}";
+    try {
+      await expect(flyte.deploy(pipeline)).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringContaining("import.meta.url === `file://${process.argv[1]}`") });
+    } finally {
+      delete process.env["FLYTE_WORKER_SETTINGS"];
+    }
+  });
 });
 
 describe("flyte.deploy and remote.Task.get", () => {

@@ -9,6 +9,7 @@ import { extractInterfaces, type TaskInterface } from "../deploy/interface/index
 import type { FlyteClient } from "../client/index.js";
 import type { TaskTemplate } from "../engine/index.js";
 import { InvalidOptionError } from "../errors/index.js";
+import { WORKER_SETTINGS_ENV } from "../worker/protocol.js";
 import { taskSpecOf } from "../worker/task-spec.js";
 import { currentSettings } from "./config.js";
 import { TaskEnvironment } from "./environment.js";
@@ -53,6 +54,12 @@ const DEPLOY_KEYS = ["file", "project", "domain", "version", "cwd"] as const;
 export async function deploy(environments: TaskEnvironment | readonly TaskEnvironment[], options: DeployOptions = {}): Promise<DeploymentResult> {
   checkPlainObject(options, "flyte.deploy options");
   checkKnownKeys(options, DEPLOY_KEYS, "flyte.deploy");
+  if (process.env[WORKER_SETTINGS_ENV] !== undefined) {
+    // The file deploys itself at its top level and a worker just imported it to run its tasks.
+    throw new InvalidOptionError(
+      "flyte.deploy was called while a Flyte worker loaded this file to run its tasks; run it only when the file is the program: if (import.meta.url === `file://${process.argv[1]}`) await flyte.deploy(env)",
+    );
+  }
   const settings = currentSettings();
   if (settings.endpoint === undefined) {
     throw new InvalidOptionError(
