@@ -20,7 +20,7 @@ export { processGlobal } from "../process-global.js";
 export { attemptDataPrefix } from "./data-context-provider.js";
 export { LocalEngine, storedRunError, type EngineOptions, type RunExecution, type RunOptions, type RunOutcome } from "./local-engine.js";
 export { setLogEcho } from "./log-capture.js";
-export { ROOT_ACTION, childActionName, newRunName } from "./naming.js";
+export { ROOT_ACTION, RUN_NAME_PATTERN, SCOPE_PATTERN, TASK_ID_PATTERN, childActionName, newRunName } from "./naming.js";
 export { RunState, type RunSettings } from "./run-state.js";
 // For the executor (engine side) and the worker (process side) of out-of-process execution.
 export { descendantAborted, runFinalizers } from "./attempt-runner.js";

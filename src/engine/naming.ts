@@ -27,6 +27,12 @@ export function newRunName(): string {
 }
 
 /** Run names are user-visible handles typed on the command line: keep them to a safe alphabet. */
+export const RUN_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+/** Projects and domains. */
+export const SCOPE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** A task id `env.task`: an environment name, a dot, and a task name that is an identifier. */
+export const TASK_ID_PATTERN = /^[a-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*$/;
+
 export function isValidRunName(name: string): boolean {
-  return /^[a-z][a-z0-9-]{0,62}$/.test(name);
+  return RUN_NAME_PATTERN.test(name);
 }

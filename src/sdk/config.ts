@@ -7,7 +7,8 @@ import { openBlobStore } from "../blob/index.js";
 import { LocalEngine } from "../engine/index.js";
 import { loadConfig, type FlyteConfig } from "./config-file.js";
 import { checkKnownKeys, checkPlainObject, optionField } from "./option-checks.js";
-import { closeRemoteRuns } from "./remote-run.js";
+import type { FlyteClient } from "../client/index.js";
+import { closeRemoteRuns, remoteClient } from "./remote-run.js";
 
 export interface InitOptions {
   /** A Flyte server (`flyte start server`) to run on, e.g. http://localhost:8090: flyte.run() then starts runs there. */
@@ -116,6 +117,11 @@ export function applyConfig(config: FlyteConfig): void {
 
 export function currentSettings(): Readonly<Settings> {
   return settings;
+}
+
+/** The client of the Flyte server at `endpoint`, with the token set by flyte.init, else FLYTE_API_TOKEN. */
+export function clientFor(endpoint: string): FlyteClient {
+  return remoteClient(endpoint, settings.token ?? (process.env["FLYTE_API_TOKEN"] || undefined));
 }
 
 /** The local engine whose state lives in `dir` (opened once per process and folder). */

@@ -11,10 +11,9 @@ import type { TaskTemplate } from "../engine/index.js";
 import { InvalidOptionError } from "../errors/index.js";
 import { WORKER_SETTINGS_ENV } from "../worker/protocol.js";
 import { taskSpecOf } from "../worker/task-spec.js";
-import { currentSettings } from "./config.js";
+import { clientFor, currentSettings } from "./config.js";
 import { TaskEnvironment } from "./environment.js";
 import { checkKnownKeys, checkPlainObject } from "./option-checks.js";
-import { remoteClient } from "./remote-run.js";
 import { taskTemplateOf } from "./task.js";
 import { taskSourceFile } from "./task-source.js";
 
@@ -69,7 +68,7 @@ export async function deploy(environments: TaskEnvironment | readonly TaskEnviro
   const selected = withDependencies(Array.isArray(environments) ? environments : [environments as TaskEnvironment]);
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const file = options.file === undefined ? definingFile(selected) : path.resolve(cwd, options.file);
-  return deployEnvironments(remoteClient(settings.endpoint, settings.token), selected, {
+  return deployEnvironments(clientFor(settings.endpoint), selected, {
     file,
     cwd,
     project: options.project ?? settings.project,

@@ -5,11 +5,11 @@ import path from "node:path";
 import { InvalidInputError, InvalidOptionError } from "../errors/index.js";
 import type { TaskReference } from "../engine/index.js";
 import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
-import { currentSettings, localEngine } from "./config.js";
+import { clientFor, currentSettings, localEngine } from "./config.js";
 import { getRun, listRuns, runDetails, type RunDetails, type RunListOptions, type RunLookupOptions } from "./remote/index.js";
 import { checkKnownKeys, checkPlainObject } from "./option-checks.js";
 import { checkEnvVars } from "./option-values.js";
-import { RemoteRunBackend, remoteClient, remoteInputs, startRemoteRun } from "./remote-run.js";
+import { RemoteRunBackend, remoteInputs, startRemoteRun } from "./remote-run.js";
 import { LocalRunBackend } from "./local-run.js";
 import { registeredTask, taskTemplateOf, type Task } from "./task.js";
 import { taskSourceFile } from "./task-source.js";
@@ -246,7 +246,7 @@ async function startDeployed<R>(taskId: string, reference: TaskReference, args: 
     throw new InvalidOptionError('withRunContext: option "envVars" is not supported for remote runs yet; set the variables with the TaskEnvironment\'s env option');
   }
   const settings = currentSettings();
-  const client = remoteClient(settings.endpoint ?? "", settings.token ?? (process.env["FLYTE_API_TOKEN"] || undefined));
+  const client = clientFor(settings.endpoint ?? "");
   const record = await client.createRun({
     task: taskId,
     inputs: remoteInputs(args, taskId),
@@ -272,7 +272,7 @@ async function startRemote<R>(task: object, taskId: string, args: readonly unkno
       `flyte.run: cannot tell which file defines task ${taskId}, so it cannot be bundled for the server at ${settings.endpoint ?? ""}; define tasks at the top level of a module file`,
     );
   }
-  const client = remoteClient(settings.endpoint ?? "", settings.token ?? (process.env["FLYTE_API_TOKEN"] || undefined));
+  const client = clientFor(settings.endpoint ?? "");
   return startRemoteRun<R>(client, {
     file,
     taskId,

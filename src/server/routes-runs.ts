@@ -1,6 +1,7 @@
 // Runs and their actions: start, list, get, abort; actions with attempts, logs and reports. Handlers only read
 // the RunStore and call the engine; validation names the offending field and lookups 404 with a hint.
 import type { Hono } from "hono";
+import { RUN_NAME_PATTERN, SCOPE_PATTERN } from "../engine/index.js";
 import { decodeValue } from "../io/index.js";
 import { ACTION_PHASES, TERMINAL_PHASES, type ActionPhase } from "../store/index.js";
 import { ApiError, invalidField, notFound } from "./api-error.js";
@@ -14,9 +15,8 @@ import { actionView, deployedTaskView, runView } from "./views.js";
 
 export const PHASES = ACTION_PHASES;
 
-/** Same alphabet as the engine's run names (typed on command lines). */
-const RUN_NAME = /^[a-z][a-z0-9-]{0,62}$/;
-export const SCOPE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const RUN_NAME = RUN_NAME_PATTERN;
+export const SCOPE = SCOPE_PATTERN;
 
 export const startRunBody = object(
   {

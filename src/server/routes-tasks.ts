@@ -4,6 +4,7 @@
 import type { Hono } from "hono";
 import { VERSION_PATTERN, type DeploymentRequest } from "../deploy/deployment.js";
 import type { InputSpec } from "../deploy/interface/index.js";
+import { TASK_ID_PATTERN } from "../engine/index.js";
 import { notFound } from "./api-error.js";
 import { readBody, type ApiContext, type ApiEnv } from "./api-context.js";
 import type { Scope } from "./deployed-tasks.js";
@@ -11,7 +12,7 @@ import { arrayOf, jsonArray, jsonObjectOrNull, nullable, object, optional, query
 import { PAGE_LIMIT, SCOPE } from "./routes-runs.js";
 import { deployedTaskView, taskView } from "./views.js";
 
-const TASK_ID = /^[a-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*$/;
+const TASK_ID = TASK_ID_PATTERN;
 const scopeField = optional(string({ pattern: SCOPE, patternHint: "lowercase letters, digits, - and _" }));
 const versionField = string({ pattern: VERSION_PATTERN, patternHint: 'letters, digits, ".", "_" and "-", starting with a letter or digit, at most 128' });
 

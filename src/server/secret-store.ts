@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import path from "node:path";
+import { SCOPE_PATTERN } from "../engine/index.js";
 import { InvalidInputError, SecretNotFoundError, SecretStoreError } from "../errors/index.js";
 
 /** Environment variable with the store's key: 32 random bytes in base64 (`openssl rand -base64 32`). */
@@ -16,7 +17,7 @@ export const MAX_SECRET_BYTES = 64 * 1024;
 /** Secret keys and groups: the characters `Secret` (src/sdk/secret.ts) accepts. */
 export const SECRET_NAME = /^[A-Za-z0-9_.-]{1,253}$/;
 /** Projects and domains: the pattern runs use. */
-export const SECRET_SCOPE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+export const SECRET_SCOPE = SCOPE_PATTERN;
 
 export interface SecretScope {
   readonly project: string;

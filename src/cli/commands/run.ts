@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { newRunName, setLogEcho } from "../../engine/index.js";
+import { newRunName, setLogEcho, TASK_ID_PATTERN } from "../../engine/index.js";
 import { extractInterfaces, type InputSpec, type TaskInterface } from "../../deploy/interface/index.js";
 import * as flyte from "../../index.js";
 import { declareTaskInterface, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
@@ -166,7 +166,7 @@ function inputsByTaskId(tasks: readonly TaskInterface[], exports: Record<string,
 
 /** `env.task` that names no file here (and has no script extension): a deployed task's id. */
 function looksLikeTaskId(value: string, cwd: string): boolean {
-  return /^[a-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*$/.test(value) && !/\.(?:[cm]?[jt]s|[jt]sx)$/.test(value) && !existsSync(path.resolve(cwd, value));
+  return TASK_ID_PATTERN.test(value) && !/\.(?:[cm]?[jt]s|[jt]sx)$/.test(value) && !existsSync(path.resolve(cwd, value));
 }
 
 function checkMisplacedRunOptions(iface: TaskInterface, inputs: readonly string[]): void {

@@ -4,9 +4,9 @@
 import path from "node:path";
 import { InvalidOptionError, RunNotFoundError, fromErrorRecord } from "../../errors/index.js";
 import { ACTION_PHASES, type ActionPhase, type RunRecord, type RunStore } from "../../store/index.js";
-import { currentSettings, localEngine } from "../config.js";
+import { clientFor, currentSettings, localEngine } from "../config.js";
 import { checkKnownKeys, checkPlainObject, invalidOption, optionField } from "../option-checks.js";
-import { RemoteRunBackend, remoteClient } from "../remote-run.js";
+import { RemoteRunBackend } from "../remote-run.js";
 import { Run } from "../run.js";
 import { StoredRunBackend } from "./stored-run.js";
 
@@ -96,11 +96,6 @@ export function runSource(options: RunLookupOptions, owner: string, keys: readon
   return { kind: "remote", endpoint: settings.endpoint, project, domain };
 }
 
-/** The client for the configured server (token from flyte.init, else FLYTE_API_TOKEN). */
-export function sourceClient(source: { readonly endpoint: string }): ReturnType<typeof remoteClient> {
-  return remoteClient(source.endpoint, currentSettings().token ?? (process.env["FLYTE_API_TOKEN"] || undefined));
-}
-
 /** The local store of `dir`, with what this process's engine has queued for it written first. */
 async function localStore(dir: string): Promise<RunStore> {
   const engine = localEngine(dir);
@@ -109,7 +104,7 @@ async function localStore(dir: string): Promise<RunStore> {
 }
 
 function handle<R>(source: RunSource, record: RunRecord): Run<R> {
-  if (source.kind === "remote") return new Run<R>(record.name, new RemoteRunBackend(sourceClient(source), record));
+  if (source.kind === "remote") return new Run<R>(record.name, new RemoteRunBackend(clientFor(source.endpoint), record));
   return new Run<R>(record.name, new StoredRunBackend(localEngine(source.dir), record, source.dir));
 }
 
@@ -124,7 +119,7 @@ export async function getRun<R>(name: string, options: RunLookupOptions): Promis
   let record: RunRecord | undefined;
   if (source.kind === "remote") {
     try {
-      record = await sourceClient(source).getRun(name);
+      record = await clientFor(source.endpoint).getRun(name);
     } catch (error) {
       if (!(error instanceof RunNotFoundError)) throw error;
     }
@@ -162,6 +157,6 @@ export async function listRuns(options: RunListOptions): Promise<Run[]> {
     ...(options.phase === undefined ? {} : { phase: options.phase }),
     ...(options.task === undefined ? {} : { taskName: options.task }),
   };
-  const records = source.kind === "remote" ? (await sourceClient(source).listRuns(query)).runs : await (await localStore(source.dir)).listRuns(query);
+  const records = source.kind === "remote" ? (await clientFor(source.endpoint).listRuns(query)).runs : await (await localStore(source.dir)).listRuns(query);
   return records.map((record) => handle(source, record));
 }

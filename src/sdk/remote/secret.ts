@@ -2,9 +2,9 @@
 // domain. Values go to the server once and never come back: nothing here logs, returns or puts one in an error.
 import type { SecretInfo } from "../../client/index.js";
 import { InvalidOptionError } from "../../errors/index.js";
-import { currentSettings } from "../config.js";
+import { clientFor, currentSettings } from "../config.js";
 import { checkKnownKeys, checkPlainObject, invalidOption, optionField } from "../option-checks.js";
-import { sourceClient } from "./runs.js";
+import type { FlyteClient } from "../../client/index.js";
 
 export type { SecretInfo };
 
@@ -75,7 +75,7 @@ function checkSecretName(owner: string, name: unknown): void {
   if (typeof name !== "string" || name === "") throw invalidOption(`${owner}: the secret name`, name, 'a name like "openai-key" (letters, digits, "_", "." and "-")');
 }
 
-function serverClient(owner: string): ReturnType<typeof sourceClient> {
+function serverClient(owner: string): FlyteClient {
   const { endpoint } = currentSettings();
   if (endpoint === undefined) {
     throw new InvalidOptionError(
@@ -83,5 +83,5 @@ function serverClient(owner: string): ReturnType<typeof sourceClient> {
         `flyte.init({ endpoint: "http://host:8090", token }) (or flyte.initFromConfig() with an endpoint in .flyte/config.yaml) first`,
     );
   }
-  return sourceClient({ endpoint });
+  return clientFor(endpoint);
 }

@@ -3,12 +3,12 @@
 // time unless one is pinned); flyte.run(handle, ...args) starts a run of it on the server; fetch() reads what
 // the server knows (version, interface) and is where "no such task" surfaces before any run.
 import type { TaskReference, TaskTemplate } from "../../engine/index.js";
-import { currentFrame } from "../../engine/index.js";
+import { currentFrame, SCOPE_PATTERN, TASK_ID_PATTERN } from "../../engine/index.js";
+import { VERSION_PATTERN } from "../../deploy/deployment.js";
 import { InvalidInputError, InvalidOptionError } from "../../errors/index.js";
 import type { ApiDeployedTask } from "../../server/index.js";
-import { currentSettings } from "../config.js";
+import { clientFor, currentSettings } from "../config.js";
 import { checkKnownKeys, checkName, checkPlainObject, optionField } from "../option-checks.js";
-import { remoteClient } from "../remote-run.js";
 import { registerTaskHandle, type Task as SdkTask } from "../task.js";
 
 /** Options of {@link Task.get}. */
@@ -34,9 +34,6 @@ export interface RemoteTask<A extends unknown[] = unknown[], R = unknown> extend
 }
 
 const GET_KEYS = ["name", "project", "domain", "version"] as const;
-const TASK_ID = /^[a-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*$/;
-const SCOPE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Deployed tasks (flyte deploy), looked up by name. */
 export const Task = {
@@ -51,11 +48,11 @@ export const Task = {
     checkPlainObject(options, "remote.Task.get options");
     checkKnownKeys(options, GET_KEYS, "remote.Task.get");
     const owner = "remote.Task.get";
-    const id = checkName(options.name, optionField(owner, "name"), TASK_ID, 'a task id "env.task" (see flyte get task)');
+    const id = checkName(options.name, optionField(owner, "name"), TASK_ID_PATTERN, 'a task id "env.task" (see flyte get task)');
     const reference: TaskReference = {
-      project: options.project === undefined ? undefined : checkName(options.project, optionField(owner, "project"), SCOPE, "a project name"),
-      domain: options.domain === undefined ? undefined : checkName(options.domain, optionField(owner, "domain"), SCOPE, "a domain name"),
-      version: options.version === undefined ? undefined : checkName(options.version, optionField(owner, "version"), VERSION, 'a version: letters, digits, ".", "_" and "-"'),
+      project: options.project === undefined ? undefined : checkName(options.project, optionField(owner, "project"), SCOPE_PATTERN, "a project name"),
+      domain: options.domain === undefined ? undefined : checkName(options.domain, optionField(owner, "domain"), SCOPE_PATTERN, "a domain name"),
+      version: options.version === undefined ? undefined : checkName(options.version, optionField(owner, "version"), VERSION_PATTERN, 'a version: letters, digits, ".", "_" and "-"'),
     };
     return remoteTask<A, R>(id, reference);
   },
@@ -106,7 +103,7 @@ function remoteTask<A extends unknown[], R>(id: string, reference: TaskReference
       if (settings.endpoint === undefined) {
         throw new InvalidOptionError(`remote task ${id}: deployed tasks live on a Flyte server; call flyte.init({ endpoint }) first`);
       }
-      const client = remoteClient(settings.endpoint, settings.token ?? (process.env["FLYTE_API_TOKEN"] || undefined));
+      const client = clientFor(settings.endpoint);
       return client.getDeployedTask(id, {
         project: reference.project ?? settings.project,
         domain: reference.domain ?? settings.domain,
