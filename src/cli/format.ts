@@ -87,3 +87,9 @@ export function failingAction(actions: readonly ActionRecord[]): ActionRecord | 
   const parentsOfFailures = new Set(failed.map((a) => a.parentName));
   return failed.find((a) => !parentsOfFailures.has(a.name)) ?? failed[0];
 }
+
+/** Rows as aligned columns, two spaces apart; the last column is not padded. The first row is usually a header. */
+export function formatTable(rows: readonly (readonly string[])[]): string[] {
+  const widths = (rows[0] ?? []).map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ").trimEnd());
+}

@@ -1,9 +1,8 @@
 // FlyteClient: a small typed client for the control plane's /v1 HTTP API over global fetch. Records come back in
 // the RunStore's shapes (inputs/outputs as the codec's JSON text), so code that formats local records formats
 // remote ones too. Every failure is a FlyteError (see errors.ts).
-import type { InputSpec } from "../deploy/interface/index.js";
 import { InvalidOptionError } from "../errors/index.js";
-import type { ApiAction, ApiDeployedTask, ApiRun, ApiSecret, ApiTask } from "../server/index.js";
+import type { ApiAction, ApiDeployedTask, ApiRun, ApiSecret, ApiTask, CodeManifest, CodeUpload } from "../server/index.js";
 import type { DeploymentRequest, DeploymentResult } from "../deploy/deployment.js";
 import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
 import { responseError, unreachableError } from "./errors.js";
@@ -34,24 +33,11 @@ export interface CreateRunRequest {
   readonly version?: string;
 }
 
-/** A code bundle to upload (what `bundleEntry` makes). */
-export interface CodeUploadRequest {
-  readonly hash: string;
-  readonly code: string;
-  readonly externals: Readonly<Record<string, string>>;
-  readonly entry: string;
-  /** Inputs of the bundle's tasks by task id (from `extractInterfaces`): the server checks runs against them. */
-  readonly interfaces?: Readonly<Record<string, readonly InputSpec[]>> | undefined;
-}
+/** A code bundle to upload (what `bundleEntry` makes), with its tasks' inputs when known: the server's own shape. */
+export type CodeUploadRequest = CodeUpload;
 
-/** What the server keeps about a stored bundle. */
-export interface CodeInfo {
-  readonly hash: string;
-  readonly entry: string;
-  readonly externals: Readonly<Record<string, string>>;
-  readonly size: number;
-  readonly createdAt: number;
-}
+/** What the server keeps about a stored bundle (its manifest). */
+export type CodeInfo = CodeManifest;
 
 /** Where a secret lives: project and domain default to the server's; `group` is its optional namespace. */
 export interface SecretLocation {

@@ -11,7 +11,7 @@ export { report, type ReportTab } from "./report.js";
 export { Resources, type ResourcesOptions } from "./resources.js";
 export { ReusePolicy, type ReusePolicyOptions } from "./reuse-policy.js";
 export { Run, resume, run, withRunContext, type RunContext, type RunContextOptions } from "./run.js";
-export { RemoteRunBackend, remoteClient, remoteInputs, startRemoteRun, type RemoteRunRequest } from "./remote-run.js";
+export { remoteClient, remoteInputs, startDeployedRun, startRemoteRun, type DeployedRunRequest, type RemoteRunRequest } from "./remote-run.js";
 export { taskSourceFile } from "./task-source.js";
 export { Secret, type SecretOptions } from "./secret.js";
 export { declareTaskInterface, registeredTask, taskTemplateOf, type Task, type TaskOptions, type TaskOverrides } from "./task.js";

@@ -68,6 +68,35 @@ export async function startRemoteRun<R = unknown>(client: FlyteClient, request: 
   return new Run<R>(record.name, new RemoteRunBackend(client, record));
 }
 
+/** What a run of a deployed task (flyte deploy) is started with, besides the client. */
+export interface DeployedRunRequest {
+  /** The task id, `env.task`. */
+  readonly taskId: string;
+  readonly args: readonly unknown[];
+  /** A deployed version; the server takes the latest when undefined. */
+  readonly version?: string | undefined;
+  readonly name?: string | undefined;
+  readonly project?: string | undefined;
+  readonly domain?: string | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  readonly overwriteCache?: boolean | undefined;
+}
+
+/** Starts a run of a deployed task on the server: nothing is bundled, the server has its code. */
+export async function startDeployedRun<R = unknown>(client: FlyteClient, request: DeployedRunRequest): Promise<Run<R>> {
+  const record = await client.createRun({
+    task: request.taskId,
+    inputs: remoteInputs(request.args, request.taskId),
+    ...(request.version === undefined ? {} : { version: request.version }),
+    ...(request.name === undefined ? {} : { name: request.name }),
+    ...(request.project === undefined ? {} : { project: request.project }),
+    ...(request.domain === undefined ? {} : { domain: request.domain }),
+    ...(request.labels === undefined ? {} : { labels: request.labels }),
+    ...(request.overwriteCache === undefined ? {} : { overwriteCache: request.overwriteCache }),
+  });
+  return new Run<R>(record.name, new RemoteRunBackend(client, record));
+}
+
 /** Waits in progress, so flyte.shutdown() can end them (each holds an HTTP stream open). */
 const openWaits = new Set<AbortController>();
 

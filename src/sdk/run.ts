@@ -9,7 +9,7 @@ import { clientFor, currentSettings, localEngine } from "./config.js";
 import { getRun, listRuns, runDetails, type RunDetails, type RunListOptions, type RunLookupOptions } from "./remote/index.js";
 import { checkKnownKeys, checkPlainObject } from "./option-checks.js";
 import { checkEnvVars } from "./option-values.js";
-import { RemoteRunBackend, remoteInputs, startRemoteRun } from "./remote-run.js";
+import { startDeployedRun, startRemoteRun } from "./remote-run.js";
 import { LocalRunBackend } from "./local-run.js";
 import { registeredTask, taskTemplateOf, type Task } from "./task.js";
 import { taskSourceFile } from "./task-source.js";
@@ -241,31 +241,30 @@ interface RemoteRunOptions {
 }
 
 /** Starts a run of a deployed task (the latest version, or the one the reference pins) on the server. */
-async function startDeployed<R>(taskId: string, reference: TaskReference, args: readonly unknown[], options: RemoteRunOptions): Promise<Run<R>> {
-  if (Object.keys(options.envVars).length > 0) {
-    throw new InvalidOptionError('withRunContext: option "envVars" is not supported for remote runs yet; set the variables with the TaskEnvironment\'s env option');
-  }
-  const settings = currentSettings();
-  const client = clientFor(settings.endpoint ?? "");
-  const record = await client.createRun({
-    task: taskId,
-    inputs: remoteInputs(args, taskId),
+function startDeployed<R>(taskId: string, reference: TaskReference, args: readonly unknown[], options: RemoteRunOptions): Promise<Run<R>> {
+  refuseRemoteEnvVars(options);
+  return startDeployedRun<R>(clientFor(currentSettings().endpoint ?? ""), {
+    taskId,
+    args,
+    version: reference.version,
+    name: options.name,
     project: reference.project ?? options.project,
     domain: reference.domain ?? options.domain,
     labels: options.labels,
     overwriteCache: options.overwriteCache,
-    ...(reference.version === undefined ? {} : { version: reference.version }),
-    ...(options.name === undefined ? {} : { name: options.name }),
   });
-  return new Run<R>(record.name, new RemoteRunBackend(client, record));
+}
+
+function refuseRemoteEnvVars(options: RemoteRunOptions): void {
+  if (Object.keys(options.envVars).length > 0) {
+    throw new InvalidOptionError('withRunContext: option "envVars" is not supported for remote runs yet; set the variables with the TaskEnvironment\'s env option');
+  }
 }
 
 /** Starts `task` on the configured server from a bundle of the file that defined it. */
 async function startRemote<R>(task: object, taskId: string, args: readonly unknown[], options: RemoteRunOptions): Promise<Run<R>> {
   const settings = currentSettings();
-  if (Object.keys(options.envVars).length > 0) {
-    throw new InvalidOptionError('withRunContext: option "envVars" is not supported for remote runs yet; set the variables with the TaskEnvironment\'s env option');
-  }
+  refuseRemoteEnvVars(options);
   const file = taskSourceFile(task);
   if (file === undefined) {
     throw new InvalidInputError(

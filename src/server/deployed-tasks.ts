@@ -6,7 +6,7 @@ import type { DeployedTaskDefinition, DeploymentRequest, DeploymentResult } from
 import type { TaskTemplate } from "../engine/index.js";
 import { DeployedTaskNotFoundError } from "../errors/index.js";
 import type { RunStore, TaskVersionRecord } from "../store/index.js";
-import { invalidField } from "./api-error.js";
+import { invalidField, notFound } from "./api-error.js";
 import type { TaskCatalog } from "./task-catalog.js";
 
 export interface Scope {
@@ -59,6 +59,20 @@ export class DeployedTasks {
     });
     const outcome = await this.store.registerTaskVersions(records);
     return { ...scope, version: request.version, code: request.code, created: outcome.created, redeployed: outcome.redeployed };
+  }
+
+  /**
+   * The latest deployed version of a task that no loaded file defines (callers look there first): a 404
+   * TASK_NOT_FOUND naming what is loaded and the scope when nothing is deployed either, ending with `fix`.
+   */
+  async latestOfUnloaded(scope: Scope, taskId: string, fix: string): Promise<TaskVersionRecord> {
+    const found = await this.store.getTaskVersion(scope.project, scope.domain, taskId);
+    if (found) return found;
+    const loaded = this.catalog.list().map((t) => t.id).join(", ") || "none";
+    throw notFound(
+      "TASK_NOT_FOUND",
+      `no task "${taskId}" is loaded in this server (loaded: ${loaded}) or deployed in project "${scope.project}", domain "${scope.domain}"; ${fix}`,
+    );
   }
 
   /** A deployed task's version (the latest when `version` is undefined). @throws DeployedTaskNotFoundError listing what exists. */

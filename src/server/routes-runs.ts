@@ -3,7 +3,7 @@
 import type { Hono } from "hono";
 import { RUN_NAME_PATTERN, SCOPE_PATTERN } from "../engine/index.js";
 import { decodeValue } from "../io/index.js";
-import { ACTION_PHASES, TERMINAL_PHASES, type ActionPhase } from "../store/index.js";
+import { ACTION_PHASES, TERMINAL_PHASES, type ActionPhase, type TaskVersionRecord } from "../store/index.js";
 import { ApiError, invalidField, notFound } from "./api-error.js";
 import { readBody, requireAction, requireRun, type ApiContext, type ApiEnv } from "./api-context.js";
 import { boolean, jsonArray, object, optional, queryInteger, record, string } from "./schema.js";
@@ -67,19 +67,18 @@ async function findTask(api: ApiContext, id: string, code: string | undefined, v
     if (!found) throw notFound("TASK_NOT_FOUND", `the uploaded code ${code.slice(0, 12)}… defines no task "${id}"; check the task id (env.task)`);
     return found;
   }
+  let deployed: TaskVersionRecord;
   if (version === undefined) {
     const loaded = await api.catalog.find(id);
     if (loaded) return loaded;
-    if (!(await api.engine.store.getTaskVersion(scope.project, scope.domain, id))) {
-      const loadedIds = api.catalog.list().map((t) => t.id).join(", ") || "none";
-      throw notFound(
-        "TASK_NOT_FOUND",
-        `no task "${id}" is loaded in this server (loaded: ${loadedIds}) or deployed in project "${scope.project}", domain "${scope.domain}"; ` +
-          "deploy it with flyte deploy FILE.ts, start the server with --load FILE.ts, or upload the code with flyte run FILE.ts",
-      );
-    }
+    deployed = await api.deployed.latestOfUnloaded(
+      scope,
+      id,
+      "deploy it with flyte deploy FILE.ts, start the server with --load FILE.ts, or upload the code with flyte run FILE.ts",
+    );
+  } else {
+    deployed = await api.deployed.require(scope, id, version);
   }
-  const deployed = await api.deployed.require(scope, id, version);
   const found = await api.catalog.find(id, deployed.code);
   if (!found) throw notFound("TASK_NOT_FOUND", `deployed version ${deployed.version} of "${id}" names code that no longer defines it; deploy it again`);
   const definition = deployedTaskView(deployed);

@@ -5,7 +5,6 @@ import type { Hono } from "hono";
 import { VERSION_PATTERN, type DeploymentRequest } from "../deploy/deployment.js";
 import type { InputSpec } from "../deploy/interface/index.js";
 import { TASK_ID_PATTERN } from "../engine/index.js";
-import { notFound } from "./api-error.js";
 import { readBody, type ApiContext, type ApiEnv } from "./api-context.js";
 import type { Scope } from "./deployed-tasks.js";
 import { arrayOf, jsonArray, jsonObjectOrNull, nullable, object, optional, queryInteger, string } from "./schema.js";
@@ -74,14 +73,10 @@ export function registerTaskRoutes(app: Hono<ApiEnv>, api: ApiContext): void {
     const loaded = deployedOnly ? undefined : (await api.catalog.find(id))?.task;
     if (loaded) return c.json({ task: taskView(loaded) });
     const scope = scopeOf(c.req.query("project"), c.req.query("domain"));
-    if (!deployedOnly && !(await api.engine.store.getTaskVersion(scope.project, scope.domain, id))) {
-      const loadedIds = api.catalog.list().map((t) => t.id).join(", ") || "none";
-      throw notFound(
-        "TASK_NOT_FOUND",
-        `no task "${id}" is loaded in this server (loaded: ${loadedIds}) or deployed in project "${scope.project}", domain "${scope.domain}"; list them with GET /v1/tasks`,
-      );
-    }
-    return c.json({ task: deployedTaskView(await api.deployed.require(scope, id, version)) });
+    const deployed = deployedOnly
+      ? await api.deployed.require(scope, id, version)
+      : await api.deployed.latestOfUnloaded(scope, id, "list them with GET /v1/tasks");
+    return c.json({ task: deployedTaskView(deployed) });
   });
 
   app.get("/v1/tasks/:id/versions", async (c) => {

@@ -9,11 +9,11 @@ import { environmentNamed, environmentNames } from "../../sdk/index.js";
 import { deployEnvironments, withDependencies } from "../../sdk/deploy.js";
 import type { ApiDeployedTask } from "../../server/index.js";
 import { commandConfig, interfaceCacheDir, reportClientFailure } from "../engine.js";
-import { toDisplayJson } from "../format.js";
+import { formatTable, toDisplayJson } from "../format.js";
 import { UsageError } from "../inputs/index.js";
 import { EXIT_FAILED, type Io } from "../io.js";
 import { importUserModule } from "../load-module.js";
-import { scopeOptions, serverTarget, verb, type ScopeFlags } from "./server-target.js";
+import { reported, scopeOptions, serverTarget, verb, type ScopeFlags } from "./server-target.js";
 
 interface DeployFlags extends ScopeFlags {
   version?: string;
@@ -45,24 +45,20 @@ export function registerDeployCommands(program: Command, io: Io): void {
     const limit = Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got ${flags.limit}`);
     const scope = { project: target.project, domain: target.domain };
-    try {
+    await reported(io, ["DEPLOYED_TASK_NOT_FOUND"], async () => {
       if (id === undefined) {
         const tasks = await target.client.listDeployedTasks(scope);
         if (flags.json) return io.out(toDisplayJson(tasks));
         if (tasks.length === 0) return io.out(`no tasks are deployed in project ${target.project}, domain ${target.domain}; deploy some with: flyte deploy FILE.ts`);
-        printTable(io, [["TASK", "LATEST VERSION", "DEPLOYED", "INPUTS"], ...tasks.map((t) => [t.id, t.version, isoTime(t.deployedAt), inputsText(t)])]);
+        for (const line of formatTable([["TASK", "LATEST VERSION", "DEPLOYED", "INPUTS"], ...tasks.map((t) => [t.id, t.version, isoTime(t.deployedAt), inputsText(t)])])) io.out(line);
         return;
       }
       const versions = await target.client.listTaskVersions(id, { ...scope, limit });
       if (flags.json) return io.out(toDisplayJson(versions));
       const latest = versions[0];
       if (latest) io.out(`${latest.id} (${latest.project}/${latest.domain}): ${inputsText(latest)} → ${latest.outputTypeText ?? "?"}`);
-      printTable(io, [["VERSION", "DEPLOYED", "CODE", ""], ...versions.map((t, i) => [t.version, isoTime(t.deployedAt), t.code.slice(0, 12), i === 0 ? "latest" : ""])]);
-    } catch (error) {
-      if (errorCode(error) === "DEPLOYED_TASK_NOT_FOUND" && error instanceof Error) io.err(`error: ${error.message}`);
-      else if (!reportClientFailure(io, error)) throw error;
-      io.exitCode = EXIT_FAILED;
-    }
+      for (const line of formatTable([["VERSION", "DEPLOYED", "CODE", ""], ...versions.map((t, i) => [t.version, isoTime(t.deployedAt), t.code.slice(0, 12), i === 0 ? "latest" : ""])])) io.out(line);
+    });
   });
 }
 
@@ -123,7 +119,3 @@ function isoTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 }
 
-function printTable(io: Io, rows: string[][]): void {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)));
-  for (const row of rows) io.out(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join("  ").trimEnd());
-}

@@ -5,7 +5,7 @@ import type { FlyteClient } from "../../client/index.js";
 import { followRun } from "../../client/index.js";
 import type { InputSpec, TaskInterface } from "../../deploy/interface/index.js";
 import { errorCode } from "../../errors/index.js";
-import { RemoteRunBackend, remoteInputs, Run, startRemoteRun } from "../../sdk/index.js";
+import { startDeployedRun, startRemoteRun, type Run } from "../../sdk/index.js";
 import type { ApiDeployedTask } from "../../server/index.js";
 import { reportClientFailure } from "../engine.js";
 import { parseTaskInputs, renderTaskHelp, UsageError } from "../inputs/index.js";
@@ -105,17 +105,16 @@ export async function runDeployed(io: Io, client: FlyteClient, command: Deployed
     }
     const args = parseTaskInputs(iface, [...command.inputs]);
     refuseDataInputs(iface, args);
-    const record = await client.createRun({
-      task: task.id,
-      inputs: remoteInputs(args, task.id),
+    run = await startDeployedRun(client, {
+      taskId: task.id,
+      args,
       version: task.version,
+      name: command.name,
       project: command.project,
       domain: command.domain,
       overwriteCache: command.overwriteCache,
-      ...(command.name === undefined ? {} : { name: command.name }),
     });
     io.err(`running ${task.id} version ${task.version}`);
-    run = new Run(record.name, new RemoteRunBackend(client, record));
   } catch (error) {
     if (reportClientFailure(io, error)) return EXIT_FAILED;
     throw error;

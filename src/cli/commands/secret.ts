@@ -5,19 +5,20 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { errorCode } from "../../errors/index.js";
 import { SECRET_NAME } from "../../server/index.js";
-import { reportClientFailure } from "../engine.js";
-import { toDisplayJson } from "../format.js";
+import { formatTable, toDisplayJson } from "../format.js";
 import { UsageError } from "../inputs/index.js";
-import { EXIT_FAILED, type Io } from "../io.js";
+import type { Io } from "../io.js";
 import { readSecretValue } from "../secret-input.js";
-import { scopeOptions as scopeTargetOptions, serverTarget, verb, type ScopeFlags, type Target } from "./server-target.js";
+import { reported, scopeOptions as scopeTargetOptions, serverTarget, verb, type ScopeFlags, type Target } from "./server-target.js";
 
 function checkName(value: string, what: string): string {
   if (!SECRET_NAME.test(value)) throw new UsageError(`${what} must be letters, digits, "_", "." or "-", got ${JSON.stringify(value)}`);
   return value;
 }
+
+/** Failures whose message says what to fix: printed as one line. */
+const SECRET_FAILURES = ["SECRET_NOT_FOUND"];
 
 function target(io: Io, flags: ScopeFlags, command: string): Target {
   return serverTarget(io, flags, command, "secrets are stored there");
@@ -27,16 +28,6 @@ function scopeOptions(command: Command): Command {
   return scopeTargetOptions(command, "the secret");
 }
 
-/** Reports a server-side failure (unreachable, 401, unknown secret, API error) as one line and exit code 1. */
-async function reported(io: Io, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (error) {
-    if (errorCode(error) === "SECRET_NOT_FOUND" && error instanceof Error) io.err(`error: ${error.message}`);
-    else if (!reportClientFailure(io, error)) throw error;
-    io.exitCode = EXIT_FAILED;
-  }
-}
 
 export function registerSecretCommands(program: Command, io: Io): void {
   scopeOptions(verb(program, "create", "create configuration and secrets")
@@ -63,7 +54,7 @@ export function registerSecretCommands(program: Command, io: Io): void {
         }
       } else secret = await readSecretValue(process.stdin, io.stderr, label);
       if (secret === "") throw new UsageError(`the value of secret ${label} is empty; nothing was stored`);
-      await reported(io, async () => {
+      await reported(io, SECRET_FAILURES, async () => {
         const { created } = await where.client.setSecret(name, secret, { project: where.project, domain: where.domain, group: flags.group });
         io.out(`${created ? "created" : "replaced"} secret ${label} in project ${where.project}, domain ${where.domain}`);
       });
@@ -75,13 +66,11 @@ export function registerSecretCommands(program: Command, io: Io): void {
     .option("--json", "machine-readable output")
     .action((flags: ScopeFlags & { json?: boolean }) => {
       const where = target(io, flags, "get secret");
-      return reported(io, async () => {
+      return reported(io, SECRET_FAILURES, async () => {
         const secrets = await where.client.listSecrets({ project: where.project, domain: where.domain });
         if (flags.json) return io.out(toDisplayJson(secrets));
         if (secrets.length === 0) return io.out(`no secrets in project ${where.project}, domain ${where.domain}; add one with: flyte create secret NAME`);
-        const rows = [["NAME", "GROUP", "UPDATED"], ...secrets.map((s) => [s.name, s.group ?? "-", new Date(s.updatedAt).toISOString()])];
-        const width = (column: number): number => Math.max(...rows.map((row) => (row[column] ?? "").length));
-        for (const row of rows) io.out(`${(row[0] ?? "").padEnd(width(0))}  ${(row[1] ?? "").padEnd(width(1))}  ${row[2] ?? ""}`);
+        for (const line of formatTable([["NAME", "GROUP", "UPDATED"], ...secrets.map((s) => [s.name, s.group ?? "-", new Date(s.updatedAt).toISOString()])])) io.out(line);
       });
     });
 
@@ -94,7 +83,7 @@ export function registerSecretCommands(program: Command, io: Io): void {
       checkName(name, "the secret name");
       if (flags.group !== undefined) checkName(flags.group, "--group");
       const where = target(io, flags, "delete secret");
-      return reported(io, async () => {
+      return reported(io, SECRET_FAILURES, async () => {
         await where.client.deleteSecret(name, { project: where.project, domain: where.domain, group: flags.group });
         io.out(`deleted secret ${flags.group === undefined ? name : `${flags.group}/${name}`} from project ${where.project}, domain ${where.domain}`);
       });

@@ -4,9 +4,10 @@
 import type { Command } from "commander";
 import type { FlyteClient } from "../../client/index.js";
 import { SECRET_SCOPE } from "../../server/index.js";
-import { commandClient, commandConfig } from "../engine.js";
+import { errorCode } from "../../errors/index.js";
+import { commandClient, commandConfig, reportClientFailure } from "../engine.js";
 import { UsageError } from "../inputs/index.js";
-import type { Io } from "../io.js";
+import { EXIT_FAILED, type Io } from "../io.js";
 
 export interface ScopeFlags {
   endpoint?: string;
@@ -44,4 +45,18 @@ export function serverTarget(io: Io, flags: ScopeFlags, command: string, why: st
     if (!SECRET_SCOPE.test(value)) throw new UsageError(`${option} must be lowercase letters, digits, "-" and "_", got ${JSON.stringify(value)}`);
   }
   return { client, project, domain };
+}
+
+/**
+ * Runs a command's server calls, reporting a failure whose message says what to fix (an error of one of `codes`,
+ * a server that is down, a wrong token, an API error) as one line and exit code 1 instead of a stack trace.
+ */
+export async function reported(io: Io, codes: readonly string[], body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    if (codes.includes(errorCode(error)) && error instanceof Error) io.err(`error: ${error.message}`);
+    else if (!reportClientFailure(io, error)) throw error;
+    io.exitCode = EXIT_FAILED;
+  }
 }
