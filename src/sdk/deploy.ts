@@ -5,7 +5,7 @@
 import path from "node:path";
 import { bundleEntry, type CodeBundle } from "../deploy/bundle.js";
 import { deploymentVersion, VERSION_PATTERN, type DeployEnvironment, type DeploymentResult, type DeployTask } from "../deploy/deployment.js";
-import { extractInterfaces, type TaskInterface } from "../deploy/interface/index.js";
+import { extractInterfaces, interfacesById } from "../deploy/interface/index.js";
 import type { FlyteClient } from "../client/index.js";
 import type { TaskTemplate } from "../engine/index.js";
 import { InvalidOptionError } from "../errors/index.js";
@@ -84,15 +84,25 @@ export async function deployEnvironments(client: FlyteClient, unordered: readonl
   if (request.version !== undefined && !VERSION_PATTERN.test(request.version)) {
     throw new InvalidOptionError(`deploy version: got ${JSON.stringify(request.version)}; expected letters, digits, ".", "_" or "-" (at most 128, starting with a letter or digit)`);
   }
-  const templates = environments
-    .flatMap((env) => [...env.taskMap.values()].map((task) => taskTemplateOf(task) as TaskTemplate))
-    .sort((a, b) => a.id.localeCompare(b.id));
+  const defined = environments.flatMap((env) => [...env.taskMap.values()]).sort((a, b) => a.id.localeCompare(b.id));
+  const templates = defined.map((task) => taskTemplateOf(task) as TaskTemplate);
   if (templates.length === 0) {
     throw new InvalidOptionError(`environment${environments.length === 1 ? "" : "s"} ${environments.map((env) => `"${env.name}"`).join(", ")} define${environments.length === 1 ? "s" : ""} no tasks; nothing to deploy (define one with env.task(...))`);
   }
   const interfaces = (await extractInterfaces(request.file, request.cacheDir === undefined ? {} : { cacheDir: request.cacheDir })).tasks;
   const bundle = await bundleEntry(request.file, { cwd: request.cwd });
-  const tasks = templates.map((template) => deployTask(template, matchInterface(template, templates, interfaces), environments));
+  const matched = interfacesById(templates, interfaces);
+  const tasks = defined.map((task): DeployTask => {
+    const iface = matched.get(task.id);
+    return {
+      id: task.id,
+      envName: task.envName,
+      inputs: iface?.inputs ?? null,
+      output: iface?.output ?? null,
+      outputTypeText: iface?.outputTypeText ?? null,
+      docs: task.docs ?? null,
+    };
+  });
   const envs = environments.map(deployEnvironment);
   const version = request.version ?? deploymentVersion(bundle.hash, { environments: environments.map(environmentSettings), tasks: templates.map(taskSpecOf) });
   const uploaded = !(await client.hasCode(bundle.hash));
@@ -131,26 +141,6 @@ function definingFile(environments: readonly TaskEnvironment[]): string {
   throw new InvalidOptionError(
     `flyte.deploy: the tasks are defined in several files (${[...files].map((f) => path.basename(f)).join(", ")}); pass { file } naming the one that imports all of them`,
   );
-}
-
-/** The interface read from the file for `template`, matched by task name when that name is unambiguous. */
-function matchInterface(template: TaskTemplate, all: readonly TaskTemplate[], interfaces: readonly TaskInterface[]): TaskInterface | undefined {
-  const matching = interfaces.filter((known) => known.taskName === template.name);
-  const named = all.filter((other) => other.name === template.name);
-  return matching.length === 1 && named.length === 1 ? matching[0] : undefined;
-}
-
-function deployTask(template: TaskTemplate, iface: TaskInterface | undefined, environments: readonly TaskEnvironment[]): DeployTask {
-  const env = environments.find((candidate) => candidate.name === template.envName);
-  const docs = [...(env?.taskMap.values() ?? [])].find((task) => task.id === template.id)?.docs;
-  return {
-    id: template.id,
-    envName: template.envName,
-    inputs: iface?.inputs ?? null,
-    output: iface?.output ?? null,
-    outputTypeText: iface?.outputTypeText ?? null,
-    docs: docs ?? null,
-  };
 }
 
 function deployEnvironment(env: TaskEnvironment): DeployEnvironment {

@@ -4,7 +4,7 @@
 import path from "node:path";
 import type { TaskTemplate } from "../engine/index.js";
 import { bundleEntry } from "../deploy/bundle.js";
-import { extractInterfaces, type InputSpec, type TaskInterface } from "../deploy/interface/index.js";
+import { extractInterfaces, interfacesById, type InputSpec, type TaskInterface } from "../deploy/interface/index.js";
 import type { ModuleRef, ProcessExecutor } from "../executor/process-executor.js";
 import { ApiError } from "./api-error.js";
 import type { CodeStore } from "./code-store.js";
@@ -110,16 +110,9 @@ async function interfacesOf(file: string, cacheDir: string, log: (line: string) 
   }
 }
 
-/**
- * The inputs of a module's tasks by id, matched by task name (a file defining one task name in two environments
- * leaves that name unchecked rather than guess).
- */
+/** The inputs of a module's tasks by id (see interfacesById: an ambiguous name stays unchecked). */
 function inputsOf(tasks: ReadonlyMap<string, TaskTemplate>, interfaces: readonly TaskInterface[]): Record<string, InputSpec[]> {
   const byId: Record<string, InputSpec[]> = {};
-  for (const task of tasks.values()) {
-    const matching = interfaces.filter((known) => known.taskName === task.name);
-    const named = [...tasks.values()].filter((other) => other.name === task.name);
-    if (matching.length === 1 && named.length === 1) byId[task.id] = matching[0]!.inputs;
-  }
+  for (const [id, known] of interfacesById(tasks.values(), interfaces)) byId[id] = known.inputs;
   return byId;
 }
