@@ -6,7 +6,7 @@ import { InvalidOptionError } from "../errors/index.js";
 import { openBlobStore } from "../blob/index.js";
 import { LocalEngine } from "../engine/index.js";
 import { loadConfig, type FlyteConfig } from "./config-file.js";
-import { checkKnownKeys, checkPlainObject, optionField } from "./option-checks.js";
+import { checkKnownKeys, checkPlainObject, invalidOption, optionField } from "./option-checks.js";
 import type { FlyteClient } from "../client/index.js";
 import { closeRemoteRuns, remoteClient } from "./remote-run.js";
 
@@ -117,6 +117,21 @@ export function applyConfig(config: FlyteConfig): void {
 
 export function currentSettings(): Readonly<Settings> {
   return settings;
+}
+
+/**
+ * Where a call's `mode` option sends it: "remote" (the server set with flyte.init) or "local"; by default remote
+ * when a server is set. `owner` names the call in errors.
+ */
+export function resolveMode(mode: unknown, owner: string): "local" | "remote" {
+  if (mode !== undefined && mode !== "local" && mode !== "remote") throw invalidOption(optionField(owner, "mode"), mode, '"local" or "remote"');
+  const resolved = mode ?? (settings.endpoint === undefined ? "local" : "remote");
+  if (resolved === "remote" && settings.endpoint === undefined) {
+    throw new InvalidOptionError(
+      `${owner}: option "mode" is "remote", but no server is set; call flyte.init({ endpoint: "http://host:8090" }) or flyte.initFromConfig() with an endpoint in the config`,
+    );
+  }
+  return resolved;
 }
 
 /** The client of the Flyte server at `endpoint`, with the token set by flyte.init, else FLYTE_API_TOKEN. */

@@ -5,7 +5,7 @@ import path from "node:path";
 import { InvalidInputError, InvalidOptionError } from "../errors/index.js";
 import type { TaskReference } from "../engine/index.js";
 import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
-import { clientFor, currentSettings, localEngine } from "./config.js";
+import { clientFor, currentSettings, localEngine, resolveMode } from "./config.js";
 import { getRun, listRuns, runDetails, type RunDetails, type RunListOptions, type RunLookupOptions } from "./remote/index.js";
 import { checkKnownKeys, checkPlainObject } from "./option-checks.js";
 import { checkEnvVars } from "./option-values.js";
@@ -163,16 +163,8 @@ export interface RunContext {
 export function withRunContext(options: RunContextOptions = {}): RunContext {
   checkPlainObject(options, "withRunContext options");
   checkKnownKeys(options, RUN_CONTEXT_KEYS, "withRunContext");
-  if (options.mode !== undefined && options.mode !== "local" && options.mode !== "remote") {
-    throw new InvalidOptionError(`withRunContext: option "mode" is ${JSON.stringify(options.mode)}; expected "local" or "remote"`);
-  }
+  const mode = resolveMode(options.mode, "withRunContext");
   const settings = currentSettings();
-  const mode = options.mode ?? (settings.endpoint === undefined ? "local" : "remote");
-  if (mode === "remote" && settings.endpoint === undefined) {
-    throw new InvalidOptionError(
-      'withRunContext: option "mode" is "remote", but no server is set; call flyte.init({ endpoint: "http://host:8090" }) or flyte.initFromConfig() with an endpoint in the config',
-    );
-  }
   const dir = options.localDir ?? settings.localDir;
   const runOptions = {
     name: options.name,

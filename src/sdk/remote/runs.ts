@@ -2,9 +2,9 @@
 // flyte.init({ endpoint }), else in the local store. Every lookup is scoped to one project and domain; a run of
 // another scope is "not found" here, with a message that says where it is.
 import path from "node:path";
-import { InvalidOptionError, RunNotFoundError, fromErrorRecord } from "../../errors/index.js";
+import { RunNotFoundError, fromErrorRecord } from "../../errors/index.js";
 import { ACTION_PHASES, type ActionPhase, type RunRecord, type RunStore } from "../../store/index.js";
-import { clientFor, currentSettings, localEngine } from "../config.js";
+import { clientFor, currentSettings, localEngine, resolveMode } from "../config.js";
 import { checkKnownKeys, checkPlainObject, invalidOption, optionField } from "../option-checks.js";
 import { RemoteRunBackend } from "../remote-run.js";
 import { Run } from "../run.js";
@@ -81,19 +81,11 @@ export function runSource(options: RunLookupOptions, owner: string, keys: readon
     const value = options[key];
     if (value !== undefined && (typeof value !== "string" || value === "")) throw invalidOption(optionField(owner, key), value, "a non-empty string");
   }
-  if (options.mode !== undefined && options.mode !== "local" && options.mode !== "remote") {
-    throw invalidOption(optionField(owner, "mode"), options.mode, '"local" or "remote"');
-  }
   const project = options.project ?? settings.project;
   const domain = options.domain ?? settings.domain;
-  const mode = options.mode ?? (settings.endpoint === undefined ? "local" : "remote");
-  if (mode === "local") return { kind: "local", dir: path.resolve(options.localDir ?? settings.localDir), project, domain };
-  if (settings.endpoint === undefined) {
-    throw new InvalidOptionError(
-      `${owner}: option "mode" is "remote", but no server is set; call flyte.init({ endpoint: "http://host:8090" }) or flyte.initFromConfig() with an endpoint in the config`,
-    );
-  }
-  return { kind: "remote", endpoint: settings.endpoint, project, domain };
+  if (resolveMode(options.mode, owner) === "local") return { kind: "local", dir: path.resolve(options.localDir ?? settings.localDir), project, domain };
+  // resolveMode answers "remote" only when a server is set.
+  return { kind: "remote", endpoint: settings.endpoint as string, project, domain };
 }
 
 /** The local store of `dir`, with what this process's engine has queued for it written first. */
