@@ -13,21 +13,25 @@ import { changedActions, finishedRunOutputs } from "./run-records.js";
 /** Codec tags of values that point into a blob store (File, Dir, DataFrame). */
 const DATA_TAGS = ['{"$t":"x:file"', '{"$t":"x:dir"', '{"$t":"x:dataframe"'];
 
-/** What a remote run is started with, besides the client. */
-export interface RemoteRunRequest {
-  /** The file that defines the task (absolute, or relative to `cwd`): it is bundled and uploaded. */
-  readonly file: string;
+/** What every run started on a server is started with: the task, its arguments and the run's settings. */
+export interface ServerRunRequest {
   /** The task id, `env.task`. */
   readonly taskId: string;
   /** The task's arguments in order, as runtime values (encoded here with the codec). */
   readonly args: readonly unknown[];
-  /** Paths in the bundle are relative to this folder (default: the working directory). */
-  readonly cwd?: string | undefined;
   readonly name?: string | undefined;
   readonly project?: string | undefined;
   readonly domain?: string | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
   readonly overwriteCache?: boolean | undefined;
+}
+
+/** A run of a task from a file, which is bundled and uploaded first. */
+export interface RemoteRunRequest extends ServerRunRequest {
+  /** The file that defines the task (absolute, or relative to `cwd`): it is bundled and uploaded. */
+  readonly file: string;
+  /** Paths in the bundle are relative to this folder (default: the working directory). */
+  readonly cwd?: string | undefined;
   /** Inputs of the file's tasks by task id, sent with the bundle so the server checks runs against them. */
   readonly interfaces?: Readonly<Record<string, readonly InputSpec[]>> | undefined;
   /** Told whether the bundle was uploaded or found on the server (the CLI prints it). */
@@ -55,44 +59,38 @@ export async function startRemoteRun<R = unknown>(client: FlyteClient, request: 
   const uploaded = !(await client.hasCode(bundle.hash));
   if (uploaded) await client.uploadCode(request.interfaces ? { ...bundle, interfaces: request.interfaces } : bundle);
   request.onCode?.(bundle, uploaded);
+  return createServerRun<R>(client, request, inputs, { code: bundle.hash });
+}
+
+/** A run of a deployed task (flyte deploy): nothing is bundled, the server has its code. */
+export interface DeployedRunRequest extends ServerRunRequest {
+  /** A deployed version; the server takes the latest when undefined. */
+  readonly version?: string | undefined;
+}
+
+/** Starts a run of a deployed task on the server. */
+export function startDeployedRun<R = unknown>(client: FlyteClient, request: DeployedRunRequest): Promise<Run<R>> {
+  const inputs = remoteInputs(request.args, request.taskId);
+  return createServerRun<R>(client, request, inputs, request.version === undefined ? {} : { version: request.version });
+}
+
+/** POST /v1/runs with the run's settings that are set, and `source` naming where the task's code is. */
+async function createServerRun<R>(
+  client: FlyteClient,
+  request: ServerRunRequest,
+  inputs: unknown[],
+  source: { readonly code?: string; readonly version?: string },
+): Promise<Run<R>> {
+  const { name, project, domain, labels, overwriteCache } = request;
   const record = await client.createRun({
     task: request.taskId,
     inputs,
-    code: bundle.hash,
-    ...(request.name === undefined ? {} : { name: request.name }),
-    ...(request.project === undefined ? {} : { project: request.project }),
-    ...(request.domain === undefined ? {} : { domain: request.domain }),
-    ...(request.labels === undefined ? {} : { labels: request.labels }),
-    ...(request.overwriteCache === undefined ? {} : { overwriteCache: request.overwriteCache }),
-  });
-  return new Run<R>(record.name, new RemoteRunBackend(client, record));
-}
-
-/** What a run of a deployed task (flyte deploy) is started with, besides the client. */
-export interface DeployedRunRequest {
-  /** The task id, `env.task`. */
-  readonly taskId: string;
-  readonly args: readonly unknown[];
-  /** A deployed version; the server takes the latest when undefined. */
-  readonly version?: string | undefined;
-  readonly name?: string | undefined;
-  readonly project?: string | undefined;
-  readonly domain?: string | undefined;
-  readonly labels?: Readonly<Record<string, string>> | undefined;
-  readonly overwriteCache?: boolean | undefined;
-}
-
-/** Starts a run of a deployed task on the server: nothing is bundled, the server has its code. */
-export async function startDeployedRun<R = unknown>(client: FlyteClient, request: DeployedRunRequest): Promise<Run<R>> {
-  const record = await client.createRun({
-    task: request.taskId,
-    inputs: remoteInputs(request.args, request.taskId),
-    ...(request.version === undefined ? {} : { version: request.version }),
-    ...(request.name === undefined ? {} : { name: request.name }),
-    ...(request.project === undefined ? {} : { project: request.project }),
-    ...(request.domain === undefined ? {} : { domain: request.domain }),
-    ...(request.labels === undefined ? {} : { labels: request.labels }),
-    ...(request.overwriteCache === undefined ? {} : { overwriteCache: request.overwriteCache }),
+    ...source,
+    ...(name === undefined ? {} : { name }),
+    ...(project === undefined ? {} : { project }),
+    ...(domain === undefined ? {} : { domain }),
+    ...(labels === undefined ? {} : { labels }),
+    ...(overwriteCache === undefined ? {} : { overwriteCache }),
   });
   return new Run<R>(record.name, new RemoteRunBackend(client, record));
 }
