@@ -3,6 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, flyteCli, parseOutput, spawnFlyte } from "./support/cli.js";
+import { until } from "./support/process.js";
 import { tempDir } from "./support/local-dir.js";
 
 let localDir = "";
@@ -186,17 +187,21 @@ describe("abort and resume across processes", () => {
   it("flyte abort run stops a run executing in another process", async () => {
     const child = spawnFlyte(["run", "--local", "--name", "abortme", "test/fixtures/cli/slow.ts", "sleepy", "--count", "3", "--ms", "60000"], { localDir });
     const done = collect(child);
-    for (let i = 0; i < 200; i++) {
-      const state = await flyte("get", "run", "abortme", "--json");
-      if (state.code === 0 && (JSON.parse(state.stdout) as { actions: unknown[] }).actions.length >= 4) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // Generous deadlines: under a loaded CI machine the child alone can take seconds to start.
+    await until(
+      "the run's four actions",
+      async () => {
+        const state = await flyte("get", "run", "abortme", "--json");
+        return state.code === 0 && (JSON.parse(state.stdout) as { actions: unknown[] }).actions.length >= 4 ? true : undefined;
+      },
+      45_000,
+    );
     const abort = await flyte("abort", "run", "abortme");
     expect(abort.stdout).toContain("run abortme: aborted");
     const result = await done;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/run abortme aborted/);
-  });
+  }, 120_000);
 
   it("flyte run --resume finishes a killed run without re-running what succeeded", async () => {
     const execLog = path.join(localDir, "exec.log");
@@ -207,15 +212,12 @@ describe("abort and resume across processes", () => {
       env,
     });
     const exited = collect(child);
-    for (let i = 0; i < 400; i++) {
-      if (readFileSync(execLog, "utf8").split("\n").filter((l) => l.startsWith("step:3:")).length >= 20) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await until("all 20 steps of batch 3 to start", () => (readFileSync(execLog, "utf8").split("\n").filter((l) => l.startsWith("step:3:")).length >= 20 ? true : undefined), 45_000);
     await new Promise((resolve) => setTimeout(resolve, 100));
     child.kill("SIGKILL");
     expect((await exited).signal).toBe("SIGKILL");
     const resumed = await flyteCli(["run", "--resume", "killme"], { localDir, env: { FLYTE_TEST_EXEC_LOG: execLog } });
-    expect(resumed.code).toBe(0);
+    expect(resumed.code, resumed.stderr).toBe(0);
     const expected = Array.from({ length: 5 }, (_, b) => Array.from({ length: 20 }, (_, i) => b * 100 + i).reduce((x, y) => x + y, 0)).reduce((x, y) => x + y, 0);
     expect(parseOutput(resumed.stdout)).toBe(expected);
     const lines = readFileSync(execLog, "utf8").split("\n").filter(Boolean);
@@ -223,5 +225,5 @@ describe("abort and resume across processes", () => {
       for (let i = 0; i < 20; i++) expect(lines.filter((l) => l === `step:${batch}:${i}`)).toHaveLength(1);
     }
     expect(lines.filter((l) => l === "trace:0")).toHaveLength(1);
-  });
+  }, 120_000);
 });

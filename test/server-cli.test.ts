@@ -79,13 +79,16 @@ describe("flyte start server", () => {
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   });
 
-  it("refuses --insecure-local on a non-loopback host, and a bad port, with exit 2", async () => {
+  it("refuses --insecure-local on a non-loopback host, a bad port and an unknown durability, with exit 2", async () => {
     const refused = await collect(spawnFlyte(["start", "server", "--insecure-local", "--host", "0.0.0.0", "--port", "0"], { localDir }));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--insecure-local.*127\.0\.0\.1.*0\.0\.0\.0/s);
     const badPort = await collect(spawnFlyte(["start", "server", "--port", "http"], { localDir }));
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toContain("--port");
+    const badDurability = await collect(spawnFlyte(["start", "server", "--durability", "sometimes"], { localDir }));
+    expect(badDurability.code).toBe(2);
+    expect(badDurability.stderr).toMatch(/--durability.*sometimes.*runs, full/s);
   });
 });
 

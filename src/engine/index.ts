@@ -22,6 +22,7 @@ export { LocalEngine, storedRunError, type EngineOptions, type RunExecution, typ
 export { setLogEcho } from "./log-capture.js";
 export { ROOT_ACTION, RUN_NAME_PATTERN, SCOPE_PATTERN, TASK_ID_PATTERN, childActionName, newRunName } from "./naming.js";
 export { RunState, type RunSettings } from "./run-state.js";
+export type { DurabilityPolicy } from "./write-batcher.js";
 // For the executor (engine side) and the worker (process side) of out-of-process execution.
 export { descendantAborted, runFinalizers } from "./attempt-runner.js";
 export { identifyCall, traced, type LocalController, type TraceOutcome } from "./local-controller.js";

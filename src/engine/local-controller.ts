@@ -1,7 +1,7 @@
 // Executes child actions and traces in this process. Each call gets a deterministic name; an action that a
 // previous execution already finished (a resumed run, a retried parent) is re-attached, its recorded output
-// returned instead of running again; a cached call is answered from the cache; anything else is recorded
-// first, then run by the attempt runner.
+// returned instead of running again; a cached call is answered from the cache; anything else is run by the
+// attempt runner, its start record committed no later than its outcome.
 import { ActionAbortedError, toErrorRecord, type ErrorRecord } from "../errors/index.js";
 import { decodeValue, encodeValue, hashText } from "../io/index.js";
 import { TERMINAL_PHASES, type ActionRecord, type CacheStatus, type WriteOp } from "../store/index.js";
@@ -145,7 +145,9 @@ export class LocalController implements Controller {
     const action = await this.newAction(call, cacheKey, cacheStatus);
     const ops: WriteOp[] = [{ op: "action.insert", action }];
     if (prior && !TERMINAL_PHASES.has(prior.phase)) ops.unshift(lostAttempt(prior));
-    await this.resources.batcher.write(...ops);
+    // The child starts before its start record commits: batches commit in order, so the record is stored before
+    // anything about the child (its outcome, its own children, its logs), and usually in the same commit.
+    const recorded = this.resources.batcher.writeSoon(...ops);
 
     const node = new ActionNode(call.name, parent);
     parent.attach(node);
@@ -160,6 +162,7 @@ export class LocalController implements Controller {
         cacheKey,
         firstAttempt: action.attempt,
       });
+      await recorded;
       return output.encoded;
     } finally {
       parent.detach(node);

@@ -27,7 +27,7 @@ import { ROOT_ACTION, isValidRunName, newRunName } from "./naming.js";
 import type { EngineResources } from "./resources.js";
 import { RunState, type RunSettings } from "./run-state.js";
 import type { Executor, TaskTemplate } from "./types.js";
-import { WriteBatcher } from "./write-batcher.js";
+import { WriteBatcher, type DurabilityPolicy } from "./write-batcher.js";
 
 const ABORT_POLL_MS = 500;
 
@@ -36,6 +36,8 @@ export interface EngineOptions {
   readonly inlineLimit?: number | undefined;
   /** Builds the executor that runs tasks in worker processes; without one every task runs in this process. */
   readonly executor?: ((engine: EngineHandle) => Executor) | undefined;
+  /** When commits wait for the disk (default "runs"; see DurabilityPolicy). */
+  readonly durability?: DurabilityPolicy | undefined;
   /**
    * Tasks run in this process take their declared secrets from its environment (`asEnvVar`), and get them written
    * at their mountPath for the run; never inside `protectedDirs`. Local mode (`open`) sets it; without it declared
@@ -88,7 +90,7 @@ export class LocalEngine {
   }
 
   constructor(store: RunStore, blobs: BlobStore, options: EngineOptions = {}) {
-    const batcher = new WriteBatcher(store);
+    const batcher = new WriteBatcher(store, { durability: options.durability });
     const inlineLimit = options.inlineLimit ?? DEFAULT_INLINE_LIMIT;
     const resources: { -readonly [K in keyof EngineResources]: EngineResources[K] } = { store, batcher, cache: new CacheSystem(store), blobs, inlineLimit };
     if (options.localSecrets) resources.localSecrets = new LocalSecrets(options.localSecrets);
@@ -276,7 +278,9 @@ export class LocalEngine {
         return this.finish(run, { phase: "succeeded", outputs: await loadStoredValue(hit.outputs), error: null }, hit.outputs);
       }
     }
-    await batcher.write(...ops, { op: "action.insert", action: root });
+    // The root starts before its run's record commits (see LocalController.execute); RunLauncher waits for that
+    // commit itself when a client is to be told the run exists before it ends.
+    const recorded = batcher.writeSoon(...ops, { op: "action.insert", action: root });
     try {
       const output = await runAttempts({
         resources: this.resources,
@@ -289,6 +293,7 @@ export class LocalEngine {
         firstAttempt,
         alsoOnSuccess: (outputs, endedAt) => [runEnd(run.name, "succeeded", endedAt, outputs, null)],
       });
+      await recorded;
       return { phase: "succeeded", outputs: output.encoded, error: null };
     } catch (error) {
       const stored = await this.store.getAction(run.name, ROOT_ACTION);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ActionRecord, RunStore, WriteDurability, WriteOp } from "../store/index.js";
-import { WriteBatcher } from "./write-batcher.js";
+import { openSqliteStore, type ActionRecord, type RunRecord, type RunStore, type WriteDurability, type WriteOp } from "../store/index.js";
+import { WriteBatcher, type DurabilityPolicy } from "./write-batcher.js";
 
 function recordingStore(fail?: (ops: readonly WriteOp[]) => boolean): { store: RunStore; batches: WriteOp[][] } {
   const batches: WriteOp[][] = [];
@@ -28,7 +28,7 @@ describe("WriteBatcher", () => {
 
   it("splits batches at maxOps and keeps their order", async () => {
     const { store, batches } = recordingStore();
-    const batcher = new WriteBatcher(store, 2);
+    const batcher = new WriteBatcher(store, { maxOps: 2 });
     await Promise.all(["a", "b", "c", "d", "e"].map((n) => batcher.write(op(n))));
     expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
     expect(batches.flat().map((o) => (o as { name: string }).name)).toEqual(["a", "b", "c", "d", "e"]);
@@ -63,30 +63,141 @@ describe("WriteBatcher", () => {
     expect(seen).toEqual(["a", "b", "c"]);
   });
 
-  it("writes a batch 'visible' only when losing it can only make work run again", async () => {
-    const durabilities: WriteDurability[] = [];
+  it("under the runs policy, writes durably only what creates, ends or aborts a run, or deletes a cache entry", async () => {
+    const { batcher, durabilities } = durabilityRecorder();
+    const batches: WriteOp[][] = [
+      [childStart("c1"), move("running"), log], // a child starting, and its console output
+      [move("succeeded"), attempt, cachePut], // a child's outcome and its cache entry
+      [childStart("c2", "succeeded")], // a cache hit recorded as a finished child
+      [{ op: "run.insert", run: runRecord }, rootStart], // a client is told the run exists
+      [move("running"), { op: "run.transition", transition: { name: "r", phase: "succeeded", endedAt: 1, outputs: "1" } }],
+      [op("abort")],
+      [{ op: "cache.delete", key: "k" }],
+    ];
+    for (const ops of batches) await batcher.write(...ops);
+    expect(durabilities).toEqual(["visible", "visible", "visible", "durable", "durable", "durable", "durable"]);
+  });
+
+  it("under the full policy, writes every batch durably", async () => {
+    const { batcher, durabilities } = durabilityRecorder("full");
+    await batcher.write(childStart("c1"));
+    await batcher.write(move("succeeded"), attempt);
+    expect(durabilities).toEqual(["durable", "durable"]);
+  });
+
+  it("commits a start record written soon together with an outcome written within LINGER_MS", async () => {
+    const { store, batches } = recordingStore();
+    const batcher = new WriteBatcher(store);
+    const started = batcher.writeSoon(op("start"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([]);
+    await batcher.write(op("outcome"));
+    await started;
+    expect(batches.map((b) => b.map((o) => (o as { name: string }).name))).toEqual([["start", "outcome"]]);
+  });
+
+  it("commits writes nobody waits for on their own after LINGER_MS, and at once on flush()", async () => {
+    const { store, batches } = recordingStore();
+    const batcher = new WriteBatcher(store);
+    const soon = batcher.writeSoon(op("a"));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toHaveLength(0);
+    await soon;
+    expect(batches).toHaveLength(1);
+    batcher.enqueue(op("log"));
+    await batcher.flush();
+    expect(batches).toHaveLength(2);
+  });
+
+  it("flush() also commits what is queued while it flushes", async () => {
+    const batches: string[][] = [];
     const store = {
-      write(_ops: readonly WriteOp[], durability: WriteDurability = "durable") {
-        durabilities.push(durability);
-        return Promise.resolve();
+      async write(ops: readonly WriteOp[]) {
+        batches.push(ops.map((o) => (o as { name: string }).name));
+        // A log line arriving during the commit: it must not be left lingering behind flush().
+        if (batches.length === 1) batcher.enqueue(op("late"));
       },
     } as unknown as RunStore;
     const batcher = new WriteBatcher(store);
-    const action = (name: string, parentName: string | null, phase: ActionRecord["phase"] = "queued"): WriteOp => ({
-      op: "action.insert",
-      action: { runName: "r", name, parentName, type: "task", taskName: "e.t", group: null, seq: 0, phase, attempt: 1, inputs: "[]", outputs: null, error: null, cacheKey: null, cacheStatus: "disabled", createdAt: 0, startedAt: null, endedAt: null },
-    });
-    const move = (phase: ActionRecord["phase"]): WriteOp => ({ op: "action.transition", transition: { runName: "r", name: "c1", phase, attempt: 1 } });
-    const log: WriteOp = { op: "log.append", record: { runName: "r", actionName: "c1", attempt: 1, stream: "stdout", ts: 0, text: "x" } };
-    const batches: WriteOp[][] = [
-      [action("c1", "a0"), move("running"), log], // a child starting, and its console output: visible
-      [move("succeeded")], // a result: durable
-      [action("a0", null)], // a root action comes with a run a client was told about: durable
-      [action("c2", "a0", "succeeded")], // a cache hit recorded as a finished child: durable
-      [action("c3", "a0"), move("failed")], // one durable op makes the whole batch durable
-      [op("abort")], // anything else: durable
-    ];
-    for (const ops of batches) await batcher.write(...ops);
-    expect(durabilities).toEqual(["visible", "durable", "durable", "durable", "durable", "durable"]);
+    batcher.enqueue(op("first"));
+    await batcher.flush();
+    expect(batches).toEqual([["first"], ["late"]]);
+  });
+
+  it("commits a full batch at once even when nobody waits for it", async () => {
+    const { store, batches } = recordingStore();
+    const batcher = new WriteBatcher(store, { maxOps: 2 });
+    const soon = Promise.all([batcher.writeSoon(op("a")), batcher.writeSoon(op("b")), batcher.writeSoon(op("c"))]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches.map((b) => b.length)).toEqual([2]);
+    await soon;
+    expect(batches.map((b) => b.length)).toEqual([2, 1]);
+  });
+
+  it("keeps writes queued during a commit in order behind it", async () => {
+    const { store, batches } = recordingStore();
+    const batcher = new WriteBatcher(store);
+    const first = batcher.write(op("a"));
+    await new Promise((resolve) => setImmediate(resolve));
+    const late = [batcher.writeSoon(op("b")), batcher.write(op("c"))];
+    await Promise.all([first, ...late]);
+    expect(batches.flat().map((o) => (o as { name: string }).name)).toEqual(["a", "b", "c"]);
+  });
+
+  it("folds a transition into the insert of its row queued in the same batch, keeping fields it does not set", async () => {
+    const { store, batches } = recordingStore();
+    const batcher = new WriteBatcher(store);
+    const started = batcher.writeSoon({ op: "run.insert", run: runRecord }, childStart("c1"), log);
+    await batcher.write(
+      { op: "action.transition", transition: { runName: "r", name: "c1", phase: "succeeded", attempt: 1, endedAt: 9, outputs: "2" } },
+      attempt,
+      { op: "run.transition", transition: { name: "r", phase: "succeeded", endedAt: 10, outputs: "2" } },
+    );
+    await started;
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.map((o) => o.op)).toEqual(["run.insert", "action.insert", "log.append", "attempt.insert"]);
+    expect(batches[0]![0]).toEqual({ op: "run.insert", run: { ...runRecord, phase: "succeeded", endedAt: 10, outputs: "2" } });
+    const folded = (batches[0]![1] as Extract<WriteOp, { op: "action.insert" }>).action;
+    expect(folded).toMatchObject({ name: "c1", phase: "succeeded", endedAt: 9, outputs: "2", startedAt: null, inputs: "[]" });
+    // A transition in a later batch stays a transition.
+    await batcher.write(move("failed"));
+    expect(batches[1]).toEqual([move("failed")]);
+  });
+
+  it("stores the same rows with and without folding (SQLite)", async () => {
+    const rows = async (together: boolean) => {
+      const store = openSqliteStore(":memory:");
+      const batcher = new WriteBatcher(store);
+      const ops: WriteOp[] = [{ op: "run.insert", run: runRecord }, childStart("c1"), move("succeeded"), attempt, { op: "run.transition", transition: { name: "r", phase: "failed", endedAt: 5, error: null } }];
+      if (together) await batcher.write(...ops);
+      else for (const o of ops) await batcher.write(o);
+      const result = { run: await store.getRun("r"), actions: await store.listActions("r") };
+      await store.close();
+      return result;
+    };
+    expect(await rows(true)).toEqual(await rows(false));
   });
 });
+
+function durabilityRecorder(durability?: DurabilityPolicy) {
+  const durabilities: WriteDurability[] = [];
+  const store = {
+    write(_ops: readonly WriteOp[], written: WriteDurability = "durable") {
+      durabilities.push(written);
+      return Promise.resolve();
+    },
+  } as unknown as RunStore;
+  return { batcher: new WriteBatcher(store, { durability }), durabilities };
+}
+
+const action = (name: string, parentName: string | null, phase: ActionRecord["phase"]): WriteOp => ({
+  op: "action.insert",
+  action: { runName: "r", name, parentName, type: "task", taskName: "e.t", group: null, seq: 0, phase, attempt: 1, inputs: "[]", outputs: null, error: null, cacheKey: null, cacheStatus: "disabled", createdAt: 0, startedAt: null, endedAt: null },
+});
+const childStart = (name: string, phase: ActionRecord["phase"] = "running"): WriteOp => action(name, "a0", phase);
+const rootStart = action("a0", null, "running");
+const move = (phase: ActionRecord["phase"]): WriteOp => ({ op: "action.transition", transition: { runName: "r", name: "c1", phase, attempt: 1 } });
+const log: WriteOp = { op: "log.append", record: { runName: "r", actionName: "c1", attempt: 1, stream: "stdout", ts: 0, text: "x" } };
+const attempt: WriteOp = { op: "attempt.insert", attempt: { runName: "r", actionName: "c1", attempt: 1, phase: "succeeded", startedAt: 0, endedAt: 1, error: null } };
+const cachePut: WriteOp = { op: "cache.put", entry: { key: "k", taskName: "e.t", outputs: "1", createdAt: 0, runName: "r", actionName: "c1" } };
+const runRecord: RunRecord = { name: "r", project: "p", domain: "d", taskName: "e.t", phase: "running", inputs: "[]", outputs: null, error: null, labels: {}, createdAt: 0, endedAt: null, abortRequested: null };

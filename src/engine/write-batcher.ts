@@ -1,34 +1,95 @@
 // Group commit for the RunStore: every write made during one turn of the event loop goes into one
 // transaction, and each caller's promise resolves when that transaction has committed. A 10,000-way fan-out
-// therefore costs a handful of transactions, and "recorded before it starts" still holds for every action.
-// Batches commit one at a time, in order, so a later state change never overtakes an earlier one. A batch that
-// only starts children, moves phases forward or appends logs is written "visible" (committed for every reader,
-// flushed to disk a moment later): losing it to a database crash makes work run again but never loses a result,
-// because every result is written durably and a database flushes its log in order.
-import { TERMINAL_PHASES, type RunStore, type WriteOp } from "../store/index.js";
+// therefore costs a handful of transactions. Batches commit one at a time, in order, so a later state change
+// never overtakes an earlier one, and a write that depends on another (a child's outcome on its start record)
+// is never stored without it.
+//
+// Two refinements keep a sequential chain at one commit per step:
+// - Writes nobody waits for yet (`writeSoon`: a child's start record, which is awaited only with its outcome; log
+//   lines) linger for up to LINGER_MS, so a child that finishes quickly is recorded with its outcome in one commit.
+// - Under the "runs" policy, a batch that does not create, end or abort a run is committed "visible" (readable at
+//   once, flushed to disk a moment later). Databases flush their log in order, so the durable commit that ends a
+//   run also makes everything before it durable; a crash of the database host can only lose a suffix of progress
+//   inside unfinished runs, whose work then runs again. "full" makes every commit wait for the disk.
+import type { RunStore, WriteOp } from "../store/index.js";
 
-/** True for ops whose loss in a database crash only makes work run again (see the header). */
-export function rerunOnLoss(op: WriteOp): boolean {
+/** How long writes nobody waits for may wait for company before they commit on their own. */
+const LINGER_MS = 5;
+
+/**
+ * "runs" (the default): a run's creation, its end and abort requests are on disk before anyone is told; the
+ * progress inside a run (starts, outcomes, attempts, logs, cache entries) is committed visibly and reaches the disk
+ * within moments, in order. "full": every commit waits for the disk.
+ */
+export type DurabilityPolicy = "runs" | "full";
+
+/** True for ops a client is told about (a run created, ended or asked to abort; a deleted cache entry). */
+export function mustFlush(op: WriteOp): boolean {
   switch (op.op) {
-    case "action.insert":
-      // A root action comes with its run, which a client was told exists: never relaxed.
-      return op.action.parentName !== null && !TERMINAL_PHASES.has(op.action.phase);
-    case "action.transition":
-      return !TERMINAL_PHASES.has(op.transition.phase);
-    case "log.append":
+    case "run.insert":
+    case "run.transition":
+    case "run.requestAbort":
+    case "cache.delete":
       return true;
     default:
       return false;
   }
 }
 
+/** The run or action row an insert or transition writes (one key for both); undefined for other ops. */
+function rowOf(op: WriteOp): string | undefined {
+  switch (op.op) {
+    case "action.insert":
+      return `a\u0000${op.action.runName}\u0000${op.action.name}`;
+    case "action.transition":
+      return `a\u0000${op.transition.runName}\u0000${op.transition.name}`;
+    case "run.insert":
+      return `r\u0000${op.run.name}`;
+    case "run.transition":
+      return `r\u0000${op.transition.name}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `insert` with `op` applied when `op` transitions the row `insert` creates, so that a child that starts and ends
+ * within one batch is one written row instead of an insert and an update (the stores' result is the same: ops
+ * touch only their own rows). Undefined when `op` is not such a transition.
+ */
+function folded(insert: WriteOp, op: WriteOp): WriteOp | undefined {
+  if (insert.op === "action.insert" && op.op === "action.transition") {
+    return { op: "action.insert", action: { ...insert.action, ...definedFields(op.transition) } };
+  }
+  if (insert.op === "run.insert" && op.op === "run.transition") {
+    return { op: "run.insert", run: { ...insert.run, ...definedFields(op.transition) } };
+  }
+  return undefined;
+}
+
+/** The fields a transition sets: an undefined field keeps the column, as the stores read it. */
+function definedFields<T extends object>(fields: T): Partial<T> {
+  const set: Partial<T> = {};
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) (set as Record<string, unknown>)[key] = value;
+  return set;
+}
+
 interface Batch {
   readonly ops: WriteOp[];
-  /** Every op so far is one whose loss only makes work run again. */
-  rerunOnLoss: boolean;
+  /** Where the insert of each run and action row this batch creates is in `ops`, by rowOf. */
+  readonly inserts: Map<string, number>;
+  /** Some op in it must be on disk before its writer is told it committed. */
+  mustFlush: boolean;
+  /** Someone waits for it: commit at the next turn of the event loop rather than after LINGER_MS. */
+  urgent: boolean;
   readonly promise: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+}
+
+export interface WriteBatcherOptions {
+  readonly maxOps?: number | undefined;
+  readonly durability?: DurabilityPolicy | undefined;
 }
 
 export class WriteBatcher {
@@ -36,33 +97,36 @@ export class WriteBatcher {
   /** The batch accepting new ops: the last one in `queue`, until it is full or starts committing. */
   private open: Batch | undefined;
   private draining: Promise<void> | undefined;
-  private scheduled = false;
+  private immediate: NodeJS.Immediate | undefined;
+  private lingering: NodeJS.Timeout | undefined;
   private failure: unknown;
+  private readonly maxOps: number;
+  private readonly durability: DurabilityPolicy;
 
   constructor(
     private readonly store: RunStore,
-    private readonly maxOps = 5_000,
-  ) {}
+    options: WriteBatcherOptions = {},
+  ) {
+    this.maxOps = options.maxOps ?? 5_000;
+    this.durability = options.durability ?? "runs";
+  }
 
   /** Queues ops for the next transaction; resolves once they are committed. */
   write(...ops: WriteOp[]): Promise<void> {
-    const batch = this.openBatch();
-    for (const op of ops) {
-      batch.ops.push(op);
-      batch.rerunOnLoss &&= rerunOnLoss(op);
-      this.notify(op);
-    }
-    this.schedule();
-    return batch.promise;
+    return this.add(ops, true);
+  }
+
+  /**
+   * Queues ops whose commit nobody needs yet: they join the next batch someone waits for, or commit on their own
+   * after LINGER_MS. Resolves once they are committed.
+   */
+  writeSoon(...ops: WriteOp[]): Promise<void> {
+    return this.add(ops, false);
   }
 
   /** Queues an op nobody waits for (a log line); a failure is kept and re-thrown by `flush()`. */
   enqueue(op: WriteOp): void {
-    const batch = this.openBatch();
-    batch.ops.push(op);
-    batch.rerunOnLoss &&= rerunOnLoss(op);
-    this.notify(op);
-    this.schedule();
+    void this.add([op], false);
   }
 
   /**
@@ -76,19 +140,39 @@ export class WriteBatcher {
 
   private readonly observers = new Set<(op: WriteOp) => void>();
 
-  private notify(op: WriteOp): void {
-    if (this.observers.size === 0) return;
-    for (const observer of this.observers) observer(op);
-  }
-
-  /** Commits everything queued so far; throws the first failure of an op nobody waited for. */
+  /** Commits everything queued so far, lingering writes included; throws the first failure nobody awaited. */
   async flush(): Promise<void> {
-    while (this.queue.length > 0 || this.draining) await this.drain();
+    // Ops queued while flushing (a log line of an action still running) are flushed too, not left to linger.
+    for (;;) {
+      if (this.open) this.open.urgent = true;
+      if (this.queue.length === 0 && !this.draining) break;
+      await this.drain();
+    }
     if (this.failure !== undefined) {
       const failure = this.failure;
       this.failure = undefined;
       throw failure;
     }
+  }
+
+  private add(ops: readonly WriteOp[], urgent: boolean): Promise<void> {
+    const batch = this.openBatch();
+    for (const op of ops) {
+      const row = rowOf(op);
+      const at = row === undefined ? undefined : batch.inserts.get(row);
+      const merged = at === undefined ? undefined : folded(batch.ops[at]!, op);
+      if (merged) {
+        batch.ops[at!] = merged;
+      } else {
+        if (op.op === "action.insert" || op.op === "run.insert") batch.inserts.set(row!, batch.ops.length);
+        batch.ops.push(op);
+      }
+      batch.mustFlush ||= mustFlush(op);
+      if (this.observers.size > 0) for (const observer of this.observers) observer(op);
+    }
+    batch.urgent ||= urgent;
+    this.schedule();
+    return batch.promise;
   }
 
   private openBatch(): Batch {
@@ -102,33 +186,51 @@ export class WriteBatcher {
     promise.catch((error: unknown) => {
       this.failure ??= error;
     });
-    const batch: Batch = { ops: [], rerunOnLoss: true, promise, resolve, reject };
+    const batch: Batch = { ops: [], inserts: new Map(), mustFlush: false, urgent: false, promise, resolve, reject };
     this.queue.push(batch);
     this.open = batch;
     return batch;
   }
 
+  /** True when `batch` may wait: it is still open and nobody waits for it. */
+  private lingers(batch: Batch): boolean {
+    return batch === this.open && !batch.urgent && batch.ops.length < this.maxOps;
+  }
+
+  /** Arranges for the first queued batch to commit: at the next turn, or after LINGER_MS when it may wait. */
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.drain();
-    });
+    const first = this.queue[0];
+    if (!first || this.draining) return; // a running commit loop takes it when it gets to it
+    if (!this.lingers(first)) {
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        void this.drain();
+      });
+    } else {
+      this.lingering ??= setTimeout(() => {
+        this.lingering = undefined;
+        if (this.open) this.open.urgent = true;
+        void this.drain();
+      }, LINGER_MS);
+    }
   }
 
   private drain(): Promise<void> {
     this.draining ??= this.commitQueued().finally(() => {
       this.draining = undefined;
+      // Ops queued while the last batch committed: wait for company, or commit at once if someone waits.
+      this.schedule();
     });
     return this.draining;
   }
 
   private async commitQueued(): Promise<void> {
-    for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) {
+    for (let batch = this.queue[0]; batch && !this.lingers(batch); batch = this.queue[0]) {
+      this.queue.shift();
       if (batch === this.open) this.open = undefined;
+      const durable = this.durability === "full" || batch.mustFlush;
       try {
-        await this.store.write(batch.ops, batch.rerunOnLoss ? "visible" : "durable");
+        await this.store.write(batch.ops, durable ? "durable" : "visible");
         batch.resolve();
       } catch (error) {
         batch.reject(error);

@@ -7,6 +7,6 @@ export { openApiDocument } from "./openapi.js";
 export type { ApiSecret } from "./routes-secrets.js";
 export { SecretStore, SECRET_NAME, SECRET_SCOPE, SECRETS_KEY_ENV, type SecretInfo, type SecretRef, type SecretScope, type SecretStoreOptions } from "./secret-store.js";
 export { MODULE_LABEL, inProcessCatalog, workerCatalog, type TaskCatalog } from "./task-catalog.js";
-export { startServer, TOKEN_FILE, type RunningServer, type ServerOptions } from "./serve.js";
+export { sqliteOptions, startServer, TOKEN_FILE, type RunningServer, type ServerOptions } from "./serve.js";
 export type { ApiAction, ApiAttempt, ApiDeployedTask, ApiLog, ApiRun, ApiTask } from "./views.js";
 export { WatchHub, WATCH_INTERVAL_MS } from "./watch-hub.js";

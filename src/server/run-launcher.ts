@@ -28,8 +28,9 @@ export class RunLauncher {
     options: Omit<RunOptions, "name"> & { name?: string | undefined },
     waitMs = 0,
   ): Promise<RunRecord> {
+    // A generated name (56 random bits) needs no look-up; a chosen one must not clash with an existing run.
     const name = options.name ?? newRunName();
-    if (await this.engine.store.getRun(name)) {
+    if (options.name !== undefined && (await this.engine.store.getRun(name))) {
       throw new ApiError(409, "RUN_EXISTS", `a run named "${name}" already exists; choose another name or omit "name" for a generated one`, "name");
     }
     // The engine queues the run's first write after storing its inputs; watch for it rather than poll the store.

@@ -11,9 +11,9 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { FolderBlobStore, type BlobStore } from "../blob/index.js";
 import { InvalidInputError, InvalidOptionError } from "../errors/index.js";
-import { LocalEngine, type TaskTemplate } from "../engine/index.js";
+import { LocalEngine, type DurabilityPolicy, type TaskTemplate } from "../engine/index.js";
 import { registeredTask, taskTemplateOf } from "../sdk/index.js";
-import { openSqliteStore, type RunStore } from "../store/index.js";
+import { openSqliteStore, type RunStore, type SqliteStoreOptions } from "../store/index.js";
 import { createApi } from "./app.js";
 import { ProcessExecutor, type ProcessExecutorOptions } from "../executor/process-executor.js";
 import { DeployedTasks } from "./deployed-tasks.js";
@@ -52,6 +52,8 @@ export interface ServerOptions {
   readonly importModule?: ((file: string) => Promise<Record<string, unknown>>) | undefined;
   /** The engine's RunStore (default: SQLite in `<localDir>/server.db`). */
   readonly runStore?: RunStore | undefined;
+  /** When commits wait for the disk (default "runs"; see DurabilityPolicy); also how the default SQLite store syncs. */
+  readonly durability?: DurabilityPolicy | undefined;
   /** Raw-data store of the engine (default: `<localDir>/data`). */
   readonly blobs?: BlobStore | undefined;
   /** Encoded values longer than this are offloaded to the blob store (engine default: 1 MiB). */
@@ -94,12 +96,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Opened first: a wrong or exposed key stops the server before it takes any work.
   const secrets = options.secretStore ?? SecretStore.open(options.localDir);
   const blobs = options.blobs ?? new FolderBlobStore(path.join(options.localDir, "data"));
-  const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"));
+  const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"), sqliteOptions(options.durability));
   let executor: ProcessExecutor | undefined;
   // Set once the catalog exists; the executor asks it for the code of deployed tasks that workers call by name.
   const registry: { deployed?: DeployedTasks } = {};
   const engine = new LocalEngine(runStore, blobs, {
     inlineLimit: options.inlineLimit,
+    durability: options.durability,
     executor: inProcess
       ? undefined
       : (handle) =>
@@ -191,6 +194,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const resumed = await launcher.resumeUnfinished((run) => catalog.resolver(run.labels[MODULE_LABEL]));
   if (resumed.length > 0) out(`resumed ${resumed.length} run(s) left unfinished by the previous server: ${resumed.join(", ")}`);
   return { url, token, engine, secrets, closed, close };
+}
+
+/** How a SQLite store syncs under a durability policy: "full" syncs every commit; "runs" keeps NORMAL (see README). */
+export function sqliteOptions(durability: DurabilityPolicy | undefined): SqliteStoreOptions {
+  return { synchronous: durability === "full" ? "full" : "normal" };
 }
 
 /** The token to require: given, stored from an earlier start, or new (printed once). Checks insecureLocal's host. */

@@ -4,7 +4,7 @@
 import type { ActionRecord, AttemptRecord, LogRecord, RunRecord, TaskVersionRecord } from "../store/index.js";
 import type { TaskTemplate } from "../engine/index.js";
 import type { DeployedTaskDefinition } from "../deploy/deployment.js";
-import type { InputSpec, JsonSchema } from "../deploy/interface/index.js";
+import type { InputSpec } from "../deploy/interface/index.js";
 
 export type ApiRun = Omit<RunRecord, "inputs" | "outputs"> & { inputs: unknown; outputs: unknown };
 export type ApiAction = Omit<ActionRecord, "inputs" | "outputs"> & { inputs: unknown; outputs: unknown };
@@ -23,7 +23,7 @@ export interface ApiTask {
 }
 
 /** A deployed task version (flyte deploy): a task plus where it was deployed and from which code. */
-export interface ApiDeployedTask {
+export interface ApiDeployedTask extends Omit<DeployedTaskDefinition, "inputs"> {
   readonly id: string;
   readonly name: string;
   readonly env: string;
@@ -35,13 +35,6 @@ export interface ApiDeployedTask {
   /** Inputs from the TypeScript signature; empty when the task was not exported (its inputs are not checked). */
   readonly inputs: readonly InputSpec[];
   readonly inputsKnown: boolean;
-  readonly output: JsonSchema | null;
-  readonly outputTypeText: string | null;
-  readonly docs: string | null;
-  readonly retries: number;
-  readonly cache: string;
-  readonly report: boolean;
-  readonly image: string | null;
   readonly createdAt: number;
   readonly deployedAt: number;
 }

@@ -22,7 +22,7 @@ export type {
   WriteOp,
 } from "./types.js";
 export { ACTION_PHASES, TERMINAL_PHASES } from "./types.js";
-export { openSqliteStore } from "./sqlite/open-sqlite-store.js";
+export { openSqliteStore, type SqliteStoreOptions } from "./sqlite/open-sqlite-store.js";
 export { SqliteRunStore } from "./sqlite/sqlite-run-store.js";
 export { openPostgresStore, type PostgresStoreOptions } from "./postgres/open-postgres-store.js";
 export { PostgresRunStore } from "./postgres/postgres-run-store.js";

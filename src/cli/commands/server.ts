@@ -4,7 +4,8 @@
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { openBlobStore } from "../../blob/index.js";
-import { startServer } from "../../server/index.js";
+import type { DurabilityPolicy } from "../../engine/index.js";
+import { sqliteOptions, startServer } from "../../server/index.js";
 import { openPostgresStore, openSqliteStore, type RunStore } from "../../store/index.js";
 import { commandConfig } from "../engine.js";
 import { UsageError } from "../inputs/index.js";
@@ -25,6 +26,7 @@ interface ServerFlags {
   lease?: string;
   cpu?: string;
   memory?: string;
+  durability: DurabilityPolicy;
 }
 
 export function registerServerCommand(program: Command, io: Io): void {
@@ -45,6 +47,11 @@ export function registerServerCommand(program: Command, io: Io): void {
     .option("--lease <ms>", "a worker host silent for this long is dropped and its actions retried (default 10000)")
     .option("--cpu <cores>", "cores the workers' actions may declare in total (default: this host's)")
     .option("--memory <bytes>", 'memory the workers\' actions may declare in total, e.g. "8Gi" (default: this host\'s)')
+    .addOption(
+      new Option("--durability <policy>", 'which commits wait for the disk: "runs" (a run\'s creation, end and abort) or "full" (every commit)')
+        .choices(["runs", "full"])
+        .default("runs"),
+    )
     .action(async (flags: ServerFlags) => {
       const port = Number(flags.port);
       if (!/^\d+$/.test(flags.port) || port > 65535) throw new UsageError(`--port must be an integer from 0 to 65535, got ${flags.port}`);
@@ -61,7 +68,8 @@ export function registerServerCommand(program: Command, io: Io): void {
         importModule: importUserModule,
         executor: flags.inProcess ? "inline" : "workers",
         workers: { resolveFrom: io.cwd, capacity: capacityFlags(flags), localWorkers: flags.localWorkers, leaseMs: leaseFlag(flags.lease) },
-        runStore: flags.db === undefined ? undefined : await openRunStore(flags.db, io.cwd),
+        runStore: flags.db === undefined ? undefined : await openRunStore(flags.db, io.cwd, flags.durability),
+        durability: flags.durability,
         blobs: storeSpec === undefined ? undefined : openBlobStore(storeSpec, s3),
         inlineLimit: config.inlineLimit,
         project: config.project,
@@ -99,8 +107,8 @@ function capacityFlags(flags: ServerFlags): { cpu?: number; memoryBytes?: number
 }
 
 /** The RunStore a `--db` spec names. */
-async function openRunStore(spec: string, cwd: string): Promise<RunStore> {
+async function openRunStore(spec: string, cwd: string, durability: DurabilityPolicy): Promise<RunStore> {
   if (/^postgres(ql)?:\/\//.test(spec)) return openPostgresStore(spec);
-  if (spec.startsWith("sqlite:")) return openSqliteStore(path.resolve(cwd, spec.slice("sqlite:".length)));
+  if (spec.startsWith("sqlite:")) return openSqliteStore(path.resolve(cwd, spec.slice("sqlite:".length)), sqliteOptions(durability));
   throw new UsageError(`--db must be sqlite:PATH or postgres://user@host:port/database, got ${spec}`);
 }

@@ -1,6 +1,7 @@
 // Opens (creating if needed) a SQLite run database: parent folder, pragmas, schema migration.
 // WAL + synchronous=NORMAL survives a process kill (only an OS crash can lose the last commits), and lets a
-// CLI read runs while the engine writes; busy_timeout makes concurrent writers wait instead of failing.
+// CLI read runs while the engine writes; `synchronous: "full"` also survives an OS crash (every commit is synced);
+// busy_timeout makes concurrent writers wait instead of failing.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -22,13 +23,18 @@ function isInMemory(path: string): boolean {
   return path === "" || path === ":memory:";
 }
 
+export interface SqliteStoreOptions {
+  /** "normal" (the default): commits reach the disk at checkpoints; "full": every commit is synced. */
+  readonly synchronous?: "normal" | "full" | undefined;
+}
+
 /** Opens the store at `path` (":memory:" for a private in-memory database, e.g. in tests). */
-export function openSqliteStore(path: string): SqliteRunStore {
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteRunStore {
   if (!isInMemory(path)) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
   try {
     db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
+    db.pragma(`synchronous = ${options.synchronous === "full" ? "FULL" : "NORMAL"}`);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("temp_store = MEMORY");
     db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
