@@ -73,6 +73,28 @@ describe("tasks run in worker processes", () => {
     expect(logs.map((l) => l.text).join("")).toContain("child 3 in ");
   });
 
+  it("runs a child in its parent's worker process rather than another one just as free", async () => {
+    const own = await startTestServer({
+      executor: "workers",
+      load: [WORKER_TASKS],
+      workers: { resolveFrom: REPO_ROOT, defaultPool: { minReplicas: 2, maxReplicas: 2, concurrency: 1 } },
+    });
+    try {
+      // The first worker is busy while the parent is placed, so the parent runs in the second; by the time it
+      // calls its child, both workers are free.
+      const busy = await own.json("/v1/runs", { method: "POST", body: { task: "wk.busyFor", inputs: [200] } });
+      expect(busy.status).toBe(201);
+      const busyPid = await until("the busy run to start", () => markLines("busy").at(0)?.split(" ")[1]);
+      const late = await own.json("/v1/runs", { method: "POST", body: { task: "wk.lateChild", inputs: [1_500] } });
+      const run = await waitForRun(own, late.body.run.name);
+      expect(run.phase).toBe("succeeded");
+      expect(run.outputs.parent).not.toBe(Number(busyPid));
+      expect(run.outputs.child).toBe(run.outputs.parent);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("answers POST /v1/runs?wait=MS once the run has ended, and stores a report written in a worker", async () => {
     const { status, body } = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.reporter", inputs: ["from a worker"] } });
     expect(status).toBe(201);

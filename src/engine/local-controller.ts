@@ -1,7 +1,8 @@
 // Executes child actions and traces in this process. Each call gets a deterministic name; an action that a
 // previous execution already finished (a resumed run, a retried parent) is re-attached, its recorded output
 // returned instead of running again; a cached call is answered from the cache; anything else is run by the
-// attempt runner, its start record committed no later than its outcome.
+// attempt runner, its start record committed no later than its outcome (and, under the "runs" durability policy,
+// possibly after the parent has gone on: see WriteBatcher.progress).
 import { ActionAbortedError, toErrorRecord, type ErrorRecord } from "../errors/index.js";
 import { decodeValue, encodeValue, hashText } from "../io/index.js";
 import { TERMINAL_PHASES, type ActionRecord, type CacheStatus, type WriteOp } from "../store/index.js";
@@ -83,7 +84,8 @@ export class LocalController implements Controller {
     const dataPrefix = attemptDataPrefix(frame.run.rawDataPath, trace.name, trace.attempt);
     const storedInputs = await storedValue(this.resources, trace.inputs, `${dataPrefix}/inputs.json`);
     const outputs = trace.outputs === null ? null : await storedValue(this.resources, trace.outputs, `${dataPrefix}/outputs.json`);
-    await this.resources.batcher.write({
+    const { batcher } = this.resources;
+    const recorded = batcher.write({
       op: "action.insert",
       action: {
         runName: frame.run.name,
@@ -105,6 +107,7 @@ export class LocalController implements Controller {
         error: trace.error,
       },
     });
+    await batcher.progress(recorded);
   }
 
   async saveReport(frame: ActionFrame, html: string): Promise<void> {
@@ -162,7 +165,7 @@ export class LocalController implements Controller {
         cacheKey,
         firstAttempt: action.attempt,
       });
-      await recorded;
+      await this.resources.batcher.progress(recorded);
       return output.encoded;
     } finally {
       parent.detach(node);

@@ -218,6 +218,7 @@ export class LocalEngine {
 
   private launch(run: RunState, task: TaskTemplate, inputs: string, firstAttempt: number, ops: RunOps): RunExecution {
     this.active.set(run.name, run);
+    this.resources.batcher.forgetFailure(run.name);
     this.pollAborts();
     const done = this.execute(run, task, inputs, firstAttempt, ops).finally(() => {
       this.resources.localSecrets?.endRun(run.name);

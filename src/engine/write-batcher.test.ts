@@ -85,6 +85,48 @@ describe("WriteBatcher", () => {
     expect(durabilities).toEqual(["durable", "durable"]);
   });
 
+  it("progress() lets a writer go on before the commit under runs, and waits for it under full", async () => {
+    for (const durability of ["runs", "full"] as const) {
+      let release!: () => void;
+      const committing = new Promise<void>((resolve) => (release = resolve));
+      const store = { write: () => committing } as unknown as RunStore;
+      const batcher = new WriteBatcher(store, { durability });
+      let settled = false;
+      const waited = batcher.progress(batcher.write(op("outcome"))).then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled, durability).toBe(durability === "runs");
+      release();
+      await waited;
+      await batcher.flush();
+    }
+  });
+
+  it("after a failed commit refuses its runs' later writes, even those already queued behind it, and no other run's", async () => {
+    const names = (ops: readonly WriteOp[]) => ops.map((o) => (o as { name: string }).name);
+    const batches: string[][] = [];
+    const store = {
+      async write(ops: readonly WriteOp[]) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        if (names(ops).includes("r1")) throw new Error("disk full");
+        batches.push(names(ops));
+      },
+    } as unknown as RunStore;
+    const batcher = new WriteBatcher(store);
+    const lost = batcher.write(op("r1"), op("r2"));
+    await new Promise((resolve) => setImmediate(resolve));
+    const behind = batcher.write(op("r2"), op("r3")); // queued while the failing batch commits
+    await expect(lost).rejects.toThrow("disk full");
+    await expect(behind).rejects.toThrow(/a write of run r2 failed to commit \(disk full\).*refused.*resume the run/);
+    await expect(batcher.write(op("r3"))).rejects.toThrow(/run r3 failed to commit \(disk full\)/);
+    await expect(batcher.write(op("r1"))).rejects.toThrow(/run r1 failed to commit/);
+    batcher.enqueue(op("r2")); // a log line nobody awaits: refused without an unhandled rejection
+    await expect(batcher.write(op("r4"))).resolves.toBeUndefined();
+    batcher.forgetFailure("r2");
+    await expect(batcher.write(op("r2"))).resolves.toBeUndefined();
+    expect(batches).toEqual([["r4"], ["r2"]]);
+    await expect(batcher.flush()).rejects.toThrow("disk full");
+  });
+
   it("commits a start record written soon together with an outcome written within LINGER_MS", async () => {
     const { store, batches } = recordingStore();
     const batcher = new WriteBatcher(store);

@@ -11,6 +11,10 @@
 //   once, flushed to disk a moment later). Databases flush their log in order, so the durable commit that ends a
 //   run also makes everything before it durable; a crash of the database host can only lose a suffix of progress
 //   inside unfinished runs, whose work then runs again. "full" makes every commit wait for the disk.
+// - Under "runs", a parent also goes on as soon as its child's outcome is queued (`progress`), while the outcome
+//   commits: anything the parent does next is written after it, so a crash loses a suffix, never a middle. For
+//   the same reason a failed commit stops its runs' later writes: they fail instead of leaving a hole.
+import { RuntimeSystemError } from "../errors/index.js";
 import type { RunStore, WriteOp } from "../store/index.js";
 
 /** How long writes nobody waits for may wait for company before they commit on their own. */
@@ -34,6 +38,42 @@ export function mustFlush(op: WriteOp): boolean {
     default:
       return false;
   }
+}
+
+/** The run an op belongs to; undefined for a cache deletion. */
+function runOf(op: WriteOp): string | undefined {
+  switch (op.op) {
+    case "run.insert":
+      return op.run.name;
+    case "run.transition":
+      return op.transition.name;
+    case "run.requestAbort":
+      return op.name;
+    case "action.insert":
+      return op.action.runName;
+    case "action.transition":
+      return op.transition.runName;
+    case "attempt.insert":
+      return op.attempt.runName;
+    case "cache.put":
+      return op.entry.runName;
+    case "log.append":
+      return op.record.runName;
+    case "report.put":
+      return op.report.runName;
+    case "cache.delete":
+      return undefined;
+  }
+}
+
+/** The error a run's later writes fail with once one of its commits failed with `cause`. */
+function refusal(run: string, cause: unknown): RuntimeSystemError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new RuntimeSystemError(
+    `a write of run ${run} failed to commit (${reason}), so its later writes are refused rather than stored with a gap; ` +
+      "resume the run once the store works again",
+    { cause },
+  );
 }
 
 /** The run or action row an insert or transition writes (one key for both); undefined for other ops. */
@@ -100,6 +140,8 @@ export class WriteBatcher {
   private immediate: NodeJS.Immediate | undefined;
   private lingering: NodeJS.Timeout | undefined;
   private failure: unknown;
+  /** Runs with a write that failed to commit, and its error: their later writes are refused (see `progress`). */
+  private readonly failedRuns = new Map<string, unknown>();
   private readonly maxOps: number;
   private readonly durability: DurabilityPolicy;
 
@@ -122,6 +164,20 @@ export class WriteBatcher {
    */
   writeSoon(...ops: WriteOp[]): Promise<void> {
     return this.add(ops, false);
+  }
+
+  /**
+   * What a writer of progress inside a run (a child's start record and outcome, a trace) waits for before it goes
+   * on, given the promise of that write's commit: the commit under "full"; nothing under "runs", where later writes
+   * commit after it and, if it fails, the run's later writes fail with its error.
+   */
+  progress(commit: Promise<void>): Promise<void> {
+    return this.durability === "full" ? commit : Promise.resolve();
+  }
+
+  /** Accepts writes of a run again after one of its commits failed (the run is being resumed). */
+  forgetFailure(runName: string): void {
+    this.failedRuns.delete(runName);
   }
 
   /** Queues an op nobody waits for (a log line); a failure is kept and re-thrown by `flush()`. */
@@ -156,6 +212,11 @@ export class WriteBatcher {
   }
 
   private add(ops: readonly WriteOp[], urgent: boolean): Promise<void> {
+    const failed = this.failureOf(ops);
+    if (failed) {
+      this.markFailed(ops, failed.cause);
+      return this.rejected(refusal(failed.run, failed.cause));
+    }
     const batch = this.openBatch();
     for (const op of ops) {
       const row = rowOf(op);
@@ -190,6 +251,33 @@ export class WriteBatcher {
     this.queue.push(batch);
     this.open = batch;
     return batch;
+  }
+
+  /** A run among those `ops` belong to whose commit failed, and why. */
+  private failureOf(ops: readonly WriteOp[]): { run: string; cause: unknown } | undefined {
+    if (this.failedRuns.size === 0) return undefined;
+    for (const op of ops) {
+      const run = runOf(op);
+      if (run !== undefined && this.failedRuns.has(run)) return { run, cause: this.failedRuns.get(run) };
+    }
+    return undefined;
+  }
+
+  /** Refuses the later writes of the runs `ops` belong to: `ops` were not stored, and what follows may need them. */
+  private markFailed(ops: readonly WriteOp[], cause: unknown): void {
+    for (const op of ops) {
+      const run = runOf(op);
+      if (run !== undefined && !this.failedRuns.has(run)) this.failedRuns.set(run, cause);
+    }
+  }
+
+  /** A rejected promise that may be left unawaited (as `progress` lets writers do) without an unhandled rejection. */
+  private rejected(error: unknown): Promise<void> {
+    const promise = Promise.reject(error);
+    promise.catch((reason: unknown) => {
+      this.failure ??= reason;
+    });
+    return promise;
   }
 
   /** True when `batch` may wait: it is still open and nobody waits for it. */
@@ -229,10 +317,14 @@ export class WriteBatcher {
       this.queue.shift();
       if (batch === this.open) this.open = undefined;
       const durable = this.durability === "full" || batch.mustFlush;
+      // Queued before an earlier commit of one of its runs failed: it may depend on what was lost.
+      const failed = this.failureOf(batch.ops);
       try {
+        if (failed) throw refusal(failed.run, failed.cause);
         await this.store.write(batch.ops, durable ? "durable" : "visible");
         batch.resolve();
       } catch (error) {
+        this.markFailed(batch.ops, failed ? failed.cause : error);
         batch.reject(error);
       }
     }

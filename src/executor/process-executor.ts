@@ -5,6 +5,7 @@
 // out) into system errors. A module whose npm versions this host lacks gets them installed before it loads.
 import path from "node:path";
 import {
+  type ActionNode,
   type AttemptHandle,
   type AttemptRequest,
   type EngineHandle,
@@ -56,6 +57,8 @@ interface LiveAttempt {
 
 export class ProcessExecutor implements Executor {
   private readonly pools: PoolRegistry;
+  /** The attempt each action last placed on a worker (children prefer their parent's worker). */
+  private readonly placed = new WeakMap<ActionNode, LiveAttempt>();
   /** Templates of each loaded module's tasks, and the module of each template. */
   private readonly catalogs = new Map<string, Promise<ReadonlyMap<string, TaskTemplate>>>();
   private readonly modules = new WeakMap<TaskTemplate, ModuleRef>();
@@ -184,7 +187,7 @@ export class ProcessExecutor implements Executor {
       return;
     }
     if (placement.cpu === 0 && placement.memoryBytes === 0) {
-      attempt.pool?.acquire((worker) => this.place(attempt, worker));
+      attempt.pool?.acquire((worker) => this.place(attempt, worker), this.parentWorker(attempt));
       return;
     }
     let waited = false;
@@ -206,10 +209,16 @@ export class ProcessExecutor implements Executor {
           }
           attempt.lease = lease;
           if (waited) this.recordPhase(attempt, "running");
-          attempt.pool?.acquire((worker) => this.place(attempt, worker));
+          attempt.pool?.acquire((worker) => this.place(attempt, worker), this.parentWorker(attempt));
         },
         (error: unknown) => this.finish(attempt, undefined, error as Error),
       );
+  }
+
+  /** The worker running the attempt's parent, when it runs in one. */
+  private parentWorker(attempt: LiveAttempt): PoolWorker | undefined {
+    const parent = attempt.request.node.parent;
+    return parent ? this.placed.get(parent)?.worker : undefined;
   }
 
   private place(attempt: LiveAttempt, worker: PoolWorker): void {
@@ -220,6 +229,7 @@ export class ProcessExecutor implements Executor {
     const { run, node, task, inputs } = attempt.request;
     attempt.worker = worker;
     worker.attempts.add(attempt.id);
+    this.placed.set(node, attempt);
     const prior = run.prior.size === 0 ? [] : [...run.prior.values()].filter((action) => action.parentName === node.name);
     worker.send({
       t: "run",

@@ -99,8 +99,8 @@ export class WorkerPool {
   }
 
   /** Calls `start` with a worker that has a free slot, now or as soon as one frees up (FIFO). */
-  acquire(start: Waiter): void {
-    const worker = this.freeWorker();
+  acquire(start: Waiter, near?: PoolWorker): void {
+    const worker = this.freeWorker(near);
     if (worker && this.waiters.length === 0) {
       start(worker);
       return;
@@ -138,12 +138,12 @@ export class WorkerPool {
   }
 
   /** The least loaded worker with a free slot, spawning a local one when all are busy and the pool may grow. */
-  private freeWorker(): PoolWorker | undefined {
+  private freeWorker(near?: PoolWorker): PoolWorker | undefined {
     let best: PoolWorker | undefined;
     let bestFree = 0;
     for (const worker of this.workers) {
       const free = worker.concurrency - load(worker);
-      if (worker.alive && free > 0 && (!best || free > bestFree)) {
+      if (worker.alive && free > 0 && (!best || free > bestFree || (free === bestFree && worker === near))) {
         best = worker;
         bestFree = free;
       }
