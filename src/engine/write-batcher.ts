@@ -15,7 +15,7 @@
 //   commits: anything the parent does next is written after it, so a crash loses a suffix, never a middle. For
 //   the same reason a failed commit stops its runs' later writes: they fail instead of leaving a hole.
 import { RuntimeSystemError } from "../errors/index.js";
-import type { RunStore, WriteOp } from "../store/index.js";
+import { runNameOf, type RunStore, type WriteOp } from "../store/index.js";
 
 /** How long writes nobody waits for may wait for company before they commit on their own. */
 const LINGER_MS = 5;
@@ -37,32 +37,6 @@ export function mustFlush(op: WriteOp): boolean {
       return true;
     default:
       return false;
-  }
-}
-
-/** The run an op belongs to; undefined for a cache deletion. */
-function runOf(op: WriteOp): string | undefined {
-  switch (op.op) {
-    case "run.insert":
-      return op.run.name;
-    case "run.transition":
-      return op.transition.name;
-    case "run.requestAbort":
-      return op.name;
-    case "action.insert":
-      return op.action.runName;
-    case "action.transition":
-      return op.transition.runName;
-    case "attempt.insert":
-      return op.attempt.runName;
-    case "cache.put":
-      return op.entry.runName;
-    case "log.append":
-      return op.record.runName;
-    case "report.put":
-      return op.report.runName;
-    case "cache.delete":
-      return undefined;
   }
 }
 
@@ -257,7 +231,7 @@ export class WriteBatcher {
   private failureOf(ops: readonly WriteOp[]): { run: string; cause: unknown } | undefined {
     if (this.failedRuns.size === 0) return undefined;
     for (const op of ops) {
-      const run = runOf(op);
+      const run = runNameOf(op);
       if (run !== undefined && this.failedRuns.has(run)) return { run, cause: this.failedRuns.get(run) };
     }
     return undefined;
@@ -266,7 +240,7 @@ export class WriteBatcher {
   /** Refuses the later writes of the runs `ops` belong to: `ops` were not stored, and what follows may need them. */
   private markFailed(ops: readonly WriteOp[], cause: unknown): void {
     for (const op of ops) {
-      const run = runOf(op);
+      const run = runNameOf(op);
       if (run !== undefined && !this.failedRuns.has(run)) this.failedRuns.set(run, cause);
     }
   }

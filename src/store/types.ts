@@ -148,6 +148,32 @@ export type WriteOp =
   | { op: "log.append"; record: LogRecord }
   | { op: "report.put"; report: ReportRecord };
 
+/** The run an op belongs to; undefined for a cache deletion (entries outlive their runs). */
+export function runNameOf(op: WriteOp): string | undefined {
+  switch (op.op) {
+    case "run.insert":
+      return op.run.name;
+    case "run.transition":
+      return op.transition.name;
+    case "run.requestAbort":
+      return op.name;
+    case "action.insert":
+      return op.action.runName;
+    case "action.transition":
+      return op.transition.runName;
+    case "attempt.insert":
+      return op.attempt.runName;
+    case "cache.put":
+      return op.entry.runName;
+    case "log.append":
+      return op.record.runName;
+    case "report.put":
+      return op.report.runName;
+    case "cache.delete":
+      return undefined;
+  }
+}
+
 export interface ListRunsQuery {
   limit?: number;
   offset?: number;

@@ -10,7 +10,7 @@ import { extractInterfaces, type InputSpec, type TaskInterface } from "../../dep
 import * as flyte from "../../index.js";
 import { declareTaskInterface, localEngine, taskTemplateOf, type Run } from "../../sdk/index.js";
 import { commandClient, commandConfig, interfaceCacheDir } from "../engine.js";
-import type { WriteOp } from "../../store/index.js";
+import { runNameOf } from "../../store/index.js";
 import { createProgressView } from "../progress/index.js";
 import { parseTaskInputs, renderTaskHelp, UsageError } from "../inputs/index.js";
 import { storeDataInputs } from "../data-inputs.js";
@@ -201,7 +201,7 @@ async function watchRun(io: Io, localDir: string, runName: string, flags: RunFla
     color: io.isTTY && !process.env["NO_COLOR"],
   });
   const stopObserving = engine.observe((op) => {
-    if (opRunName(op) === runName) view.onOp(op);
+    if (runNameOf(op) === runName) view.onOp(op);
   });
   let run: Run;
   try {
@@ -226,28 +226,3 @@ async function watchRun(io: Io, localDir: string, runName: string, flags: RunFla
   // The progress view has printed the run's final line (phase, duration, counts); add what it cannot know.
   return printRunOutcome(io, run, phase);
 }
-
-function opRunName(op: WriteOp): string | undefined {
-  switch (op.op) {
-    case "run.insert":
-      return op.run.name;
-    case "run.transition":
-      return op.transition.name;
-    case "run.requestAbort":
-      return op.name;
-    case "action.insert":
-      return op.action.runName;
-    case "action.transition":
-      return op.transition.runName;
-    case "attempt.insert":
-      return op.attempt.runName;
-    case "log.append":
-      return op.record.runName;
-    case "report.put":
-      return op.report.runName;
-    case "cache.put":
-    case "cache.delete":
-      return undefined;
-  }
-}
-
