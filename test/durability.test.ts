@@ -12,9 +12,11 @@ import * as flyte from "../src/index.js";
 import { taskTemplateOf } from "../src/sdk/index.js";
 import { sqliteOptions } from "../src/server/index.js";
 import { openSqliteStore, type RunStore, type WriteDurability, type WriteOp } from "../src/store/index.js";
+import { REPO_ROOT } from "./support/cli.js";
 import { tempDir } from "./support/local-dir.js";
 import { startTestServer } from "./support/server.js";
 
+const WORKER_TASKS = path.join(REPO_ROOT, "test/fixtures/workers/tasks.ts");
 const env = new flyte.TaskEnvironment({ name: "durability" });
 const leaf = env.task(async function leaf(x: number): Promise<number> {
   return x * 2;
@@ -184,6 +186,33 @@ describe("durability policies", () => {
     expect(started).toBeGreaterThanOrEqual(0);
     expect(ended).toBeGreaterThan(started);
     expect(child).toMatchObject({ phase: "succeeded", outputs: expect.any(String) });
+  });
+
+  it("a parent's end is stored after its children's outcomes, also when its worker hands it their outputs itself", async () => {
+    const dir = tempDir("flyte-durability-");
+    dirs.push(dir);
+    const { store, commits } = recording(openSqliteStore(path.join(dir, "server.db")));
+    const server = await startTestServer({ runStore: store, executor: "workers", load: [WORKER_TASKS], workers: { resolveFrom: REPO_ROOT } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const response = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.spread", inputs: [8] } });
+        expect(response.body.run, JSON.stringify(response.body)).toMatchObject({ phase: "succeeded" });
+        const run = response.body.run.name as string;
+        const ended = (name: string) =>
+          commits.findIndex((commit) =>
+            commit.ops.some(
+              (op) =>
+                (op.op === "action.insert" && op.action.runName === run && op.action.name === name && op.action.phase === "succeeded") ||
+                (op.op === "action.transition" && op.transition.runName === run && op.transition.name === name && op.transition.phase === "succeeded"),
+            ),
+          );
+        const children = (await store.listActions(run)).filter((action) => action.parentName === "a0");
+        expect(children).toHaveLength(9); // eight children and a trace
+        for (const child of children) expect(ended(child.name), child.name).toBeLessThanOrEqual(ended("a0"));
+      }
+    } finally {
+      await server.close();
+    }
   });
 
   it("a server started with durability full commits everything durably, and its SQLite store syncs every commit", async () => {

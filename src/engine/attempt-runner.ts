@@ -65,7 +65,9 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
     try {
       let encoded: string;
       if (executor) {
-        encoded = await runInWorker(executor, { run, node, task, inputs: execution.inputs });
+        // Same rule as for the commit below: only an outcome whose commit the caller would not wait for.
+        const answerEarly = batcher.writesBehind && !execution.alsoOnSuccess && cacheKey === null;
+        encoded = await runInWorker(executor, { run, node, task, inputs: execution.inputs, answerEarly });
       } else {
         // Each attempt decodes its own copy: an attempt that mutated its arguments must not leak into a retry.
         args = attempt === execution.firstAttempt && args ? args : (decodeValue(execution.inputs) as unknown[]);

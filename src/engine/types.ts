@@ -99,6 +99,11 @@ export interface AttemptRequest {
   readonly task: TaskTemplate;
   /** The action's encoded inputs. */
   readonly inputs: string;
+  /**
+   * The caller may have a successful output before the engine has recorded it (write-behind, see
+   * WriteBatcher.progress): an executor whose worker also runs the caller may hand it over there directly.
+   */
+  readonly answerEarly?: boolean | undefined;
 }
 
 /** A running attempt: its encoded output (or error), and how to stop it early. */

@@ -146,7 +146,12 @@ export class WriteBatcher {
    * commit after it and, if it fails, the run's later writes fail with its error.
    */
   progress(commit: Promise<void>): Promise<void> {
-    return this.durability === "full" ? commit : Promise.resolve();
+    return this.writesBehind ? Promise.resolve() : commit;
+  }
+
+  /** Whether writers of progress inside a run go on before its commit ("runs"; see `progress`). */
+  get writesBehind(): boolean {
+    return this.durability === "runs";
   }
 
   /** Accepts writes of a run again after one of its commits failed (the run is being resumed). */

@@ -18,9 +18,10 @@ import type { ActionPhase } from "../store/index.js";
 import type { CallRequest, WorkerMessage } from "../worker/protocol.js";
 import { templateFromSpec } from "../worker/task-spec.js";
 import { ModuleDeps } from "./module-deps.js";
-import { ResourceAdmission, hostCapacity, type AdmissionLease, type ResourceAmount } from "./admission.js";
+import { ResourceAdmission, hostCapacity, type ResourceAmount } from "./admission.js";
 import { PoolRegistry, type ModuleRef, type PoolSettings } from "./pool-registry.js";
 import type { WorkerHosts } from "./worker-hosts.js";
+import { ANSWERED, liveAttempt, type ChildCall, type LiveAttempt } from "./live-attempt.js";
 import type { PoolWorker, WorkerPool } from "./worker-pool.js";
 
 export type { ModuleRef } from "./pool-registry.js";
@@ -37,28 +38,12 @@ export interface ProcessExecutorOptions extends PoolSettings {
 
 const DEFAULT_ABORT_GRACE_MS = 10_000;
 
-/** One attempt placed (or about to be placed) on a worker. */
-interface LiveAttempt {
-  readonly id: number;
-  readonly request: AttemptRequest;
-  readonly module: ModuleRef;
-  /** Chosen before the attempt is admitted (after its secrets are resolved, when it has any). */
-  pool: WorkerPool | undefined;
-  worker: PoolWorker | undefined;
-  lease: AdmissionLease | undefined;
-  secretsResolved: boolean;
-  /** Child calls in flight; while any is, the attempt does not hold its worker's slot. */
-  calls: number;
-  stopped: boolean;
-  graceTimer: NodeJS.Timeout | undefined;
-  resolve(outputs: string): void;
-  reject(error: Error): void;
-}
-
 export class ProcessExecutor implements Executor {
   private readonly pools: PoolRegistry;
   /** The attempt each action last placed on a worker (children prefer their parent's worker). */
   private readonly placed = new WeakMap<ActionNode, LiveAttempt>();
+  /** Calls for child actions in flight, by run and child action name. */
+  private readonly childCalls = new Map<string, ChildCall>();
   /** Templates of each loaded module's tasks, and the module of each template. */
   private readonly catalogs = new Map<string, Promise<ReadonlyMap<string, TaskTemplate>>>();
   private readonly modules = new WeakMap<TaskTemplate, ModuleRef>();
@@ -134,26 +119,7 @@ export class ProcessExecutor implements Executor {
     }
     // A task with secrets gets its pool once they are resolved (see withSecrets).
     const pool = request.task.placement.secrets.length > 0 ? undefined : this.pools.poolFor(module, request.task);
-    let resolve!: (outputs: string) => void;
-    let reject!: (error: Error) => void;
-    const result = new Promise<string>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    const attempt: LiveAttempt = {
-      id: this.nextAttempt++,
-      request,
-      module,
-      pool,
-      worker: undefined,
-      lease: undefined,
-      calls: 0,
-      stopped: false,
-      secretsResolved: false,
-      graceTimer: undefined,
-      resolve,
-      reject,
-    };
+    const { attempt, result } = liveAttempt(this.nextAttempt++, request, module, pool);
     this.attempts.set(attempt.id, attempt);
     this.admit(attempt);
     return { result, stop: (error) => this.stop(attempt, error) };
@@ -231,6 +197,9 @@ export class ProcessExecutor implements Executor {
     worker.attempts.add(attempt.id);
     this.placed.set(node, attempt);
     const prior = run.prior.size === 0 ? [] : [...run.prior.values()].filter((action) => action.parentName === node.name);
+    // A child placed in its caller's worker can hand its output over there, without the engine's reply in between.
+    const caller = attempt.request.answerEarly ? this.childCalls.get(`${run.name}\u0000${node.name}`) : undefined;
+    attempt.answers = caller?.parent.worker === worker ? caller : undefined;
     worker.send({
       t: "run",
       id: attempt.id,
@@ -241,6 +210,7 @@ export class ProcessExecutor implements Executor {
       inputs,
       prior,
       envVars: run.settings.envVars,
+      ...(attempt.answers ? { answers: { call: attempt.answers.call, maxChars: this.engine.resources.inlineLimit } } : {}),
     });
   }
 
@@ -290,8 +260,16 @@ export class ProcessExecutor implements Executor {
       case "result": {
         const attempt = this.attempts.get(message.id);
         if (!attempt) return;
-        if (message.error) this.finish(attempt, undefined, fromErrorRecord(message.error));
-        else this.finish(attempt, message.outputs ?? "null", undefined);
+        const outputs = message.error ? undefined : (message.outputs ?? "null");
+        // The worker's rule for answering its caller itself (see RunMessage.answers).
+        const { answers } = attempt;
+        if (answers && outputs !== undefined && outputs.length <= this.engine.resources.inlineLimit) {
+          answers.answered = true;
+          answers.parent.unrecorded++;
+        }
+        const finish = () => this.finish(attempt, outputs, message.error ? fromErrorRecord(message.error) : undefined);
+        if (attempt.unrecorded > 0) attempt.held = finish;
+        else finish();
         return;
       }
       case "call":
@@ -306,18 +284,19 @@ export class ProcessExecutor implements Executor {
   }
 
   private async call(worker: PoolWorker, id: number, call: number, request: CallRequest): Promise<void> {
-    let outputs: string | null = null;
+    let outputs: string | null | typeof ANSWERED = null;
     let error: Error | undefined;
     try {
-      outputs = await this.perform(id, request);
+      outputs = await this.perform(id, call, request);
     } catch (thrown) {
       error = thrown as Error;
     }
-    if (worker.alive) worker.send({ t: "reply", call, outputs, error: error ? toErrorRecord(error) : null });
+    if (outputs === ANSWERED || !worker.alive) return;
+    worker.send({ t: "reply", call, outputs, error: error ? toErrorRecord(error) : null });
   }
 
   /** Does what task code in a worker asked for, as the parent action's own controller would. */
-  private async perform(id: number, request: CallRequest): Promise<string | null> {
+  private async perform(id: number, call: number, request: CallRequest): Promise<string | null | typeof ANSWERED> {
     const attempt = this.attempts.get(id);
     if (!attempt) throw new ActionAbortedError(`the attempt that made this call is no longer running`);
     const { run, node, task } = attempt.request;
@@ -330,10 +309,16 @@ export class ProcessExecutor implements Executor {
         if (!child) throw new TaskNotFoundError(`task ${request.taskId} is not defined by ${module.path}`);
         const frame = { run, node, task: child, args: [], group: request.group };
         this.waitForChildren(attempt, +1);
+        const key = `${run.name}\u0000${request.name}`;
+        const pending: ChildCall = { parent: attempt, call, answered: false };
+        this.childCalls.set(key, pending);
         try {
-          return await controller.submitNamed(frame, child, { name: request.name, seq: request.seq, inputs: request.inputs, prior: run.prior.get(request.name) });
+          const outputs = await controller.submitNamed(frame, child, { name: request.name, seq: request.seq, inputs: request.inputs, prior: run.prior.get(request.name) });
+          return pending.answered ? ANSWERED : outputs;
         } finally {
+          if (this.childCalls.get(key) === pending) this.childCalls.delete(key);
           this.waitForChildren(attempt, -1);
+          if (pending.answered && --attempt.unrecorded === 0 && attempt.held) attempt.held();
         }
       }
       case "trace":

@@ -36,6 +36,12 @@ export interface RunMessage {
   /** Children an earlier execution of this action recorded (a retried or resumed parent re-attaches to them). */
   readonly prior: readonly ActionRecord[];
   readonly envVars: Readonly<Record<string, string>>;
+  /**
+   * A call of an attempt in this same worker that this attempt's success answers: the worker hands the output to
+   * the caller at once (when it is at most `maxChars` long, so the engine stores it inline) instead of waiting for
+   * the engine's reply, which the engine then does not send.
+   */
+  readonly answers?: { readonly call: number; readonly maxChars: number } | undefined;
 }
 
 export type EngineMessage =

@@ -10,7 +10,7 @@ import {
   runInFrame,
   type TaskTemplate,
 } from "../engine/index.js";
-import { fromErrorRecord, toErrorRecord, TaskNotFoundError } from "../errors/index.js";
+import { fromErrorRecord, toErrorRecord, TaskNotFoundError, type ErrorRecord } from "../errors/index.js";
 import { decodeValue, encodeValue } from "../io/index.js";
 import type { WriteOp } from "../store/index.js";
 import type { CallRequest, EngineMessage, RunMessage, WorkerMessage } from "./protocol.js";
@@ -49,14 +49,9 @@ export class WorkerRuntime {
       case "abort":
         this.attempts.get(message.id)?.abort(fromErrorRecord(message.error), descendantAborted);
         return;
-      case "reply": {
-        const pending = this.calls.get(message.call);
-        if (!pending) return;
-        this.calls.delete(message.call);
-        if (message.error) pending.reject(fromErrorRecord(message.error));
-        else pending.resolve(message.outputs);
+      case "reply":
+        this.settle(message.call, message.outputs, message.error);
         return;
-      }
       case "shutdown":
         return;
     }
@@ -85,6 +80,8 @@ export class WorkerRuntime {
       await runFinalizers(node);
       const outputs = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
       this.send({ t: "result", id, outputs, error: null });
+      const { answers } = message;
+      if (answers && outputs.length <= answers.maxChars) this.settle(answers.call, outputs, null);
     } catch (error) {
       await runFinalizers(node).catch(() => undefined);
       this.send({ t: "result", id, outputs: null, error: toErrorRecord(error, message.attempt) });
@@ -106,6 +103,14 @@ export class WorkerRuntime {
     }
     entry.attempts++;
     return entry;
+  }
+
+  private settle(call: number, outputs: string | null, error: ErrorRecord | null): void {
+    const pending = this.calls.get(call);
+    if (!pending) return;
+    this.calls.delete(call);
+    if (error) pending.reject(fromErrorRecord(error));
+    else pending.resolve(outputs);
   }
 
   private call(node: ActionNode, request: CallRequest): Promise<string | null> {
