@@ -79,6 +79,16 @@ describe("flyte start server", () => {
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   });
 
+  it("keeps serving when whoever read its output has gone, and still stops cleanly", async () => {
+    const server = await start(["--insecure-local", "--load", SERVER_TASKS]);
+    server.child.stdout?.destroy();
+    server.child.stderr?.destroy();
+    const response = await fetch(`${server.url}/v1/runs?wait=30000`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ task: "srv.add", inputs: [1, 2] }) });
+    expect(((await response.json()) as { run: { phase: string } }).run.phase).toBe("succeeded");
+    // Stopping prints a last line into the closed pipe.
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+  });
+
   it("refuses --insecure-local on a non-loopback host, a bad port and an unknown durability, with exit 2", async () => {
     const refused = await collect(spawnFlyte(["start", "server", "--insecure-local", "--host", "0.0.0.0", "--port", "0"], { localDir }));
     expect(refused.code).toBe(2);

@@ -16,6 +16,8 @@ export interface Io {
 }
 
 export function processIo(): Io {
+  dropOutputWhenReaderLeaves(process.stdout);
+  dropOutputWhenReaderLeaves(process.stderr);
   return {
     cwd: process.cwd(),
     isTTY: process.stderr.isTTY === true,
@@ -25,4 +27,19 @@ export function processIo(): Io {
     err: (text) => void process.stderr.write(`${text}\n`),
     exitCode: EXIT_OK,
   };
+}
+
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A closed pipe (whoever read the output went away) must not crash a long-running command such as the server in
+ * the middle of its work or its shutdown: what it prints after that is dropped. Other stream errors still throw.
+ */
+function dropOutputWhenReaderLeaves(stream: NodeJS.WriteStream): void {
+  // Not "when it has no error listener": pipes into it add listeners that re-emit the error once they are gone.
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
 }
