@@ -202,6 +202,28 @@ describe("bad requests", () => {
     expect(response.body.error).toMatchObject({ code: "BODY_TOO_LARGE", field: "body" });
   });
 
+  it("refuses a body streamed without a length once it goes over the size limit", async () => {
+    const chunk = new Uint8Array(1024 * 1024).fill(0x78);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_BODY_BYTES) controller.close();
+        else controller.enqueue(chunk);
+        sent += chunk.length;
+      },
+    });
+    const response = await fetch(`${ctx.server.url}/v1/runs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${ctx.server.token}`, "content-type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    // The rest of the body is left unread, so the connection must not be reused.
+    expect(response.headers.get("connection")).toBe("close");
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({ code: "BODY_TOO_LARGE", field: "body" });
+  });
+
   it("answers unknown runs, actions, tasks and routes with 404", async () => {
     const cases: Array<[string, string, RequestInit?]> = [
       ["/v1/runs/no-such-run", "RUN_NOT_FOUND"],

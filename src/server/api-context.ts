@@ -5,6 +5,7 @@ import type { RequestIdVariables } from "hono/request-id";
 import type { LocalEngine } from "../engine/index.js";
 import type { ActionRecord, RunRecord } from "../store/index.js";
 import { ApiError, notFound } from "./api-error.js";
+import { bodyText } from "./request-body.js";
 import type { CodeStore } from "./code-store.js";
 import type { DeployedTasks } from "./deployed-tasks.js";
 import type { RunLauncher } from "./run-launcher.js";
@@ -51,7 +52,7 @@ export async function requireAction(api: ApiContext, runName: string, actionName
 
 /** Parses the JSON body against `schema`. An empty body counts as `{}` when `emptyAllowed` (optional bodies). */
 export async function readBody<T>(c: Context<ApiEnv>, schema: Schema<T>, emptyAllowed = false): Promise<T> {
-  const text = await c.req.text();
+  const text = await bodyText(c);
   if (text.trim() === "" && emptyAllowed) return schema.parse({}, "body");
   let value: unknown;
   try {

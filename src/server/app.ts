@@ -4,10 +4,9 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { LocalEngine } from "../engine/index.js";
-import { ApiError, mapError } from "./api-error.js";
+import { mapError } from "./api-error.js";
 import type { ApiContext, ApiEnv } from "./api-context.js";
 import { requireToken } from "./auth.js";
 import { CodeStore } from "./code-store.js";
@@ -28,8 +27,7 @@ import { WatchHub } from "./watch-hub.js";
 /** The package version (src/server and dist/server both sit two folders below package.json). */
 export const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
 
-/** Request bodies above this size are refused (inputs this large belong in a File or the blob store). */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export { MAX_BODY_BYTES } from "./request-body.js";
 
 const OPEN_PATHS: ReadonlySet<string> = new Set(["/v1/health", "/v1/openapi.json"]);
 
@@ -83,15 +81,6 @@ export function createApi(options: ApiOptions): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   app.use(requestId());
   app.use("/v1/*", requireToken(options.authToken, OPEN_PATHS));
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, "BODY_TOO_LARGE", `the request body is over ${MAX_BODY_BYTES} bytes; pass large values as a File`, "body");
-      },
-    }),
-  );
 
   app.get("/v1/health", (c) => c.json({ ok: true, version: VERSION }));
   const document = openApiDocument(VERSION);

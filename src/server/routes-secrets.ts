@@ -4,6 +4,7 @@
 import type { Context, Hono } from "hono";
 import { ApiError, invalidField } from "./api-error.js";
 import type { ApiContext, ApiEnv } from "./api-context.js";
+import { bodyText } from "./request-body.js";
 import { object, optional, string, type Schema } from "./schema.js";
 import { MAX_SECRET_BYTES, SECRET_NAME, SECRET_SCOPE, type SecretInfo } from "./secret-store.js";
 import { SecretNotFoundError } from "../errors/index.js";
@@ -53,9 +54,10 @@ export const secretSchema: Record<string, unknown> = {
 };
 
 async function readSecretBody(c: Context<ApiEnv>): Promise<ReturnType<typeof putSecretBody.parse>> {
+  const text = await bodyText(c);
   let value: unknown;
   try {
-    value = JSON.parse(await c.req.text()) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch {
     throw new ApiError(400, "MALFORMED_JSON", 'the request body is not valid JSON; send { "value": "...", "project"?, "domain"?, "group"? }', "body");
   }
