@@ -5,6 +5,7 @@ import { decodeValue, encodeValue } from "../src/io/index.js";
 import type { LocalEngine } from "../src/engine/index.js";
 import { createApi, MAX_BODY_BYTES } from "../src/server/index.js";
 import { TEST_TOKEN, useTestServer, waitForRun } from "./support/server.js";
+import { until } from "./support/process.js";
 
 const ctx = useTestServer();
 
@@ -68,6 +69,24 @@ describe("runs", () => {
     expect(done).toMatchObject({ phase: "succeeded", outputs: 5, error: null });
     const again = await ctx.server.json(`/v1/runs/${run.name}`);
     expect(again.body.run).toEqual(done);
+  });
+
+  it("answers a POST that waits with exactly the record GET serves next, however the run ended", async () => {
+    const post = (body: unknown) => ctx.server.json("/v1/runs?wait=30000", { method: "POST", body });
+    const served = async (run: { name: string }) => (await ctx.server.json(`/v1/runs/${run.name}`)).body.run;
+    const ok = (await post({ task: "srv.add", inputs: [1, 2] })).body.run;
+    expect(ok).toMatchObject({ phase: "succeeded", outputs: 3, error: null, abortRequested: null });
+    expect(await served(ok)).toEqual(ok);
+    const failed = (await post({ task: "srv.fails", inputs: ["no luck"] })).body.run;
+    expect(failed).toMatchObject({ phase: "failed", outputs: null, error: { message: expect.stringContaining("no luck") } });
+    expect(await served(failed)).toEqual(failed);
+    // Aborted by another request while this one waits.
+    const waiting = post({ task: "srv.gated", inputs: ["never-opened", 1], name: "aborted-while-waited-for" });
+    await until("the run to exist", async () => ((await ctx.server.json("/v1/runs/aborted-while-waited-for")).status === 200 ? true : undefined));
+    expect((await ctx.server.json("/v1/runs/aborted-while-waited-for/abort", { method: "POST", body: { reason: "enough" } })).status).toBe(202);
+    const aborted = (await waiting).body.run;
+    expect(aborted).toMatchObject({ phase: "aborted", error: { message: expect.stringContaining("enough") } });
+    expect(await served(aborted)).toEqual(aborted);
   });
 
   it("decodes codec-tagged inputs (a Date) and honours a chosen run name", async () => {
@@ -153,7 +172,7 @@ describe("tasks", () => {
   it("lists the loaded tasks and serves one by id", async () => {
     const list = await ctx.server.json("/v1/tasks");
     const ids = list.body.tasks.map((task: any) => task.id);
-    expect(ids).toEqual(["srv.add", "srv.fanOut", "srv.gated", "srv.reporter", "srv.square", "srv.year"]);
+    expect(ids).toEqual(["srv.add", "srv.fails", "srv.fanOut", "srv.gated", "srv.reporter", "srv.square", "srv.year"]);
     const add = await ctx.server.json("/v1/tasks/srv.add");
     expect(add.body.task).toMatchObject({ id: "srv.add", name: "add", env: "srv", inputs: [{ name: "a" }, { name: "b" }] });
     const missing = await ctx.server.json("/v1/tasks/srv.nope");

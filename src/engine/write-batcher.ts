@@ -15,7 +15,7 @@
 //   commits: anything the parent does next is written after it, so a crash loses a suffix, never a middle. For
 //   the same reason a failed commit stops its runs' later writes: they fail instead of leaving a hole.
 import { RuntimeSystemError } from "../errors/index.js";
-import { runNameOf, type RunStore, type WriteOp } from "../store/index.js";
+import { runNameOf, withTransition, type RunStore, type WriteOp } from "../store/index.js";
 
 /** How long writes nobody waits for may wait for company before they commit on their own. */
 const LINGER_MS = 5;
@@ -73,19 +73,12 @@ function rowOf(op: WriteOp): string | undefined {
  */
 function folded(insert: WriteOp, op: WriteOp): WriteOp | undefined {
   if (insert.op === "action.insert" && op.op === "action.transition") {
-    return { op: "action.insert", action: { ...insert.action, ...definedFields(op.transition) } };
+    return { op: "action.insert", action: withTransition(insert.action, op.transition) };
   }
   if (insert.op === "run.insert" && op.op === "run.transition") {
-    return { op: "run.insert", run: { ...insert.run, ...definedFields(op.transition) } };
+    return { op: "run.insert", run: withTransition(insert.run, op.transition) };
   }
   return undefined;
-}
-
-/** The fields a transition sets: an undefined field keeps the column, as the stores read it. */
-function definedFields<T extends object>(fields: T): Partial<T> {
-  const set: Partial<T> = {};
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) (set as Record<string, unknown>)[key] = value;
-  return set;
 }
 
 interface Batch {

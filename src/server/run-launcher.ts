@@ -1,15 +1,25 @@
 // Starts runs on the server's engine and answers only once the run is stored, so the `201 { run }` a client gets
-// is exactly what `GET /v1/runs/:name` returns next. Keeps the executions it started so that their outcome is
-// always observed (and logged when the engine itself failed), never left as an unhandled rejection.
+// is exactly what `GET /v1/runs/:name` returns next. The record it answers with is built from the run's own writes
+// as the engine queues them (the stores apply them the same way), so a waiting client costs no read of the store.
+// Keeps the executions it started so that their outcome is always observed (and logged when the engine itself
+// failed), never left as an unhandled rejection.
 import { newRunName, type LocalEngine, type RunExecution, type RunOptions, type TaskTemplate } from "../engine/index.js";
-import { TERMINAL_PHASES, type RunRecord } from "../store/index.js";
+import { TERMINAL_PHASES, withTransition, type RunRecord, type WriteOp } from "../store/index.js";
+import { ApiError } from "./api-error.js";
 
 /** How often a run that another process executes is checked while a request waits for it. */
 const POLL_MS = 100;
-import { ApiError } from "./api-error.js";
+
+/** A run a request is starting: its record as its writes describe it, once it has been inserted. */
+interface Followed {
+  record: RunRecord | undefined;
+  inserted(): void;
+}
 
 export class RunLauncher {
   private readonly executions = new Map<string, RunExecution>();
+  private readonly followed = new Map<string, Followed>();
+  private following = false;
 
   constructor(
     private readonly engine: LocalEngine,
@@ -33,32 +43,52 @@ export class RunLauncher {
     if (options.name !== undefined && (await this.engine.store.getRun(name))) {
       throw new ApiError(409, "RUN_EXISTS", `a run named "${name}" already exists; choose another name or omit "name" for a generated one`, "name");
     }
+    if (this.followed.has(name)) throw new ApiError(409, "RUN_EXISTS", `a run named "${name}" is being started by another request; choose another name`, "name");
     // The engine queues the run's first write after storing its inputs; watch for it rather than poll the store.
-    let seen!: () => void;
-    const inserted = new Promise<void>((resolve) => (seen = resolve));
-    const stop = this.engine.observe((op) => {
-      if (op.op === "run.insert" && op.run.name === name) seen();
-    });
-    let execution: RunExecution;
-    try {
-      execution = this.engine.start(task, args, { ...options, name });
-    } catch (error) {
-      stop();
-      throw error;
+    let inserted!: () => void;
+    const stored = new Promise<"inserted">((resolve) => (inserted = () => resolve("inserted")));
+    const followed: Followed = { record: undefined, inserted };
+    this.followed.set(name, followed);
+    if (!this.following) {
+      this.following = true;
+      this.engine.observe((op) => this.follow(op));
     }
-    const outcome = this.track(execution);
     try {
-      const first = await Promise.race([inserted.then(() => "inserted" as const), outcome]);
+      const outcome = this.track(this.engine.start(task, args, { ...options, name }));
+      const first = await Promise.race([stored, outcome]);
       if (first !== "inserted" && first.failed) throw first.error;
+      if (waitMs > 0) await this.settled(name, waitMs);
     } finally {
-      stop();
+      this.followed.delete(name);
     }
-    if (waitMs > 0) await this.settled(name, waitMs);
-    // Ops commit in order: an empty write resolves once the run's insert has committed.
-    else await this.engine.resources.batcher.write();
-    const record = await this.engine.store.getRun(name);
-    if (!record) throw new Error(`run "${name}" was started but its record is missing from the store`);
+    const record = followed.record;
+    if (!record) throw new Error(`run "${name}" was started but its record was never written`);
+    // Ops commit in order: an empty write resolves once every write seen so far (the record's) has committed.
+    await this.engine.resources.batcher.write();
+    // An abort may have been asked for through the store (by another process), which this engine's writes do not show.
+    if (record.phase === "aborted") return (await this.engine.store.getRun(name)) ?? record;
     return record;
+  }
+
+  /** Keeps the record of each run being started up to date with its writes. */
+  private follow(op: WriteOp): void {
+    if (this.followed.size === 0) return;
+    switch (op.op) {
+      case "run.insert": {
+        const followed = this.followed.get(op.run.name);
+        if (!followed) return;
+        followed.record = op.run;
+        followed.inserted();
+        return;
+      }
+      case "run.transition": {
+        const followed = this.followed.get(op.transition.name);
+        if (followed?.record) followed.record = withTransition(followed.record, op.transition);
+        return;
+      }
+      default:
+        return;
+    }
   }
 
   /**

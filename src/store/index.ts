@@ -21,7 +21,7 @@ export type {
   WriteDurability,
   WriteOp,
 } from "./types.js";
-export { ACTION_PHASES, TERMINAL_PHASES, runNameOf } from "./types.js";
+export { ACTION_PHASES, TERMINAL_PHASES, runNameOf, withTransition } from "./types.js";
 export { openSqliteStore, type SqliteStoreOptions } from "./sqlite/open-sqlite-store.js";
 export { SqliteRunStore } from "./sqlite/sqlite-run-store.js";
 export { openPostgresStore, type PostgresStoreOptions } from "./postgres/open-postgres-store.js";

@@ -148,6 +148,13 @@ export type WriteOp =
   | { op: "log.append"; record: LogRecord }
   | { op: "report.put"; report: ReportRecord };
 
+/** `record` after `transition`, as the stores apply it: a field the transition leaves undefined keeps its value. */
+export function withTransition<R extends object>(record: R, transition: Partial<R>): R {
+  const next = { ...record };
+  for (const [key, value] of Object.entries(transition)) if (value !== undefined) (next as Record<string, unknown>)[key] = value;
+  return next;
+}
+
 /** The run an op belongs to; undefined for a cache deletion (entries outlive their runs). */
 export function runNameOf(op: WriteOp): string | undefined {
   switch (op.op) {
