@@ -122,7 +122,6 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
   }
 }
 
-/** The error given to descendants of a stopped action. */
 /** The attempt an earlier execution started but never finished (its process died): recorded as a system error. */
 export function lostAttempt(prior: ActionRecord): WriteOp {
   const error = new RuntimeSystemError(
@@ -142,6 +141,7 @@ export function lostAttempt(prior: ActionRecord): WriteOp {
   };
 }
 
+/** The error given to descendants of a stopped action. */
 export function descendantAborted(node: ActionNode): Error {
   return new ActionAbortedError(`action ${node.name} was aborted because an ancestor action stopped`);
 }
