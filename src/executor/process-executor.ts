@@ -261,9 +261,8 @@ export class ProcessExecutor implements Executor {
         const attempt = this.attempts.get(message.id);
         if (!attempt) return;
         const outputs = message.error ? undefined : (message.outputs ?? "null");
-        // The worker's rule for answering its caller itself (see RunMessage.answers).
         const { answers } = attempt;
-        if (answers && outputs !== undefined && outputs.length <= this.engine.resources.inlineLimit) {
+        if (answers && message.answered) {
           answers.answered = true;
           answers.parent.unrecorded++;
         }

@@ -37,9 +37,9 @@ export interface RunMessage {
   readonly prior: readonly ActionRecord[];
   readonly envVars: Readonly<Record<string, string>>;
   /**
-   * A call of an attempt in this same worker that this attempt's success answers: the worker hands the output to
-   * the caller at once (when it is at most `maxChars` long, so the engine stores it inline) instead of waiting for
-   * the engine's reply, which the engine then does not send.
+   * A call of an attempt in this same worker that this attempt's success may answer: the worker hands the output
+   * to the caller at once (when it is at most `maxChars` long, so the engine stores it inline, and the attempt was
+   * not stopped) instead of waiting for the engine's reply, and says so in its result.
    */
   readonly answers?: { readonly call: number; readonly maxChars: number } | undefined;
 }
@@ -71,8 +71,11 @@ export type WorkerMessage =
   | { readonly t: "ready"; readonly tasks: readonly TaskSpec[] }
   /** The module failed to load. */
   | { readonly t: "failed"; readonly error: ErrorRecord }
-  /** An attempt finished: its encoded output, or its error. */
-  | { readonly t: "result"; readonly id: number; readonly outputs: string | null; readonly error: ErrorRecord | null }
+  /**
+   * An attempt finished: its encoded output, or its error; `answered` when the worker handed the output to the
+   * call named by the attempt's `answers` itself (the engine then sends that call no reply).
+   */
+  | { readonly t: "result"; readonly id: number; readonly outputs: string | null; readonly error: ErrorRecord | null; readonly answered?: true }
   /** Task code asks the engine to do something for attempt `id`; answered by a reply with the same `call`. */
   | { readonly t: "call"; readonly id: number; readonly call: number; readonly request: CallRequest }
   /** Console output captured from an attempt. */

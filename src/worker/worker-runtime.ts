@@ -79,9 +79,13 @@ export class WorkerRuntime {
       const value = await runInFrame({ run: run.state, node, task, args, group: null }, () => task.fn(...args));
       await runFinalizers(node);
       const outputs = encodeValue(value, { what: `output of task ${task.id} (action ${node.name})` });
-      this.send({ t: "result", id, outputs, error: null });
       const { answers } = message;
-      if (answers && outputs.length <= answers.maxChars) this.settle(answers.call, outputs, null);
+      if (answers && outputs.length <= answers.maxChars && !node.stopReason) {
+        this.send({ t: "result", id, outputs, error: null, answered: true });
+        this.settle(answers.call, outputs, null);
+      } else {
+        this.send({ t: "result", id, outputs, error: null });
+      }
     } catch (error) {
       await runFinalizers(node).catch(() => undefined);
       this.send({ t: "result", id, outputs: null, error: toErrorRecord(error, message.attempt) });
