@@ -4,7 +4,7 @@
 // never overtakes an earlier one, and a write that depends on another (a child's outcome on its start record)
 // is never stored without it.
 //
-// Two refinements keep a sequential chain at one commit per step:
+// Three refinements keep a sequential chain at one commit per step, off the chain's path:
 // - Writes nobody waits for yet (`writeSoon`: a child's start record, which is awaited only with its outcome; log
 //   lines) linger for up to LINGER_MS, so a child that finishes quickly is recorded with its outcome in one commit.
 // - Under the "runs" policy, a batch that does not create, end or abort a run is committed "visible" (readable at
@@ -23,7 +23,8 @@ const LINGER_MS = 5;
 /**
  * "runs" (the default): a run's creation, its end and abort requests are on disk before anyone is told; the
  * progress inside a run (starts, outcomes, attempts, logs, cache entries) is committed visibly and reaches the disk
- * within moments, in order. "full": every commit waits for the disk.
+ * within moments, in order, and a parent goes on before its child's outcome has committed. "full": every commit
+ * waits for the disk, and every writer for its commit.
  */
 export type DurabilityPolicy = "runs" | "full";
 
