@@ -90,10 +90,9 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
           entry: { key: cacheKey, taskName: task.id, outputs, createdAt: endedAt, runName: run.name, actionName: node.name },
         });
       }
-      const committed = batcher.write(...ops);
-      // The caller may go on while a child's outcome commits (WriteBatcher.progress), not while the run's end or a
-      // cache entry does: a later call of the same task must find the entry.
-      await (execution.alsoOnSuccess || cacheKey !== null ? committed : batcher.progress(committed));
+      // The caller may go on while a child's outcome commits (WriteBatcher.writeProgress), not while the run's end
+      // or a cache entry does: a later call of the same task must find the entry.
+      await (execution.alsoOnSuccess || cacheKey !== null ? batcher.write(...ops) : batcher.writeProgress(...ops));
       return { encoded, stored: outputs };
     } catch (thrown) {
       await runFinalizers(node).catch(() => undefined);

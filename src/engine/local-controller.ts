@@ -84,8 +84,7 @@ export class LocalController implements Controller {
     const dataPrefix = attemptDataPrefix(frame.run.rawDataPath, trace.name, trace.attempt);
     const storedInputs = await storedValue(this.resources, trace.inputs, `${dataPrefix}/inputs.json`);
     const outputs = trace.outputs === null ? null : await storedValue(this.resources, trace.outputs, `${dataPrefix}/outputs.json`);
-    const { batcher } = this.resources;
-    const recorded = batcher.write({
+    await this.resources.batcher.writeProgress({
       op: "action.insert",
       action: {
         runName: frame.run.name,
@@ -107,7 +106,6 @@ export class LocalController implements Controller {
         error: trace.error,
       },
     });
-    await batcher.progress(recorded);
   }
 
   async saveReport(frame: ActionFrame, html: string): Promise<void> {

@@ -101,6 +101,20 @@ describe("WriteBatcher", () => {
     }
   });
 
+  it("writeProgress: under runs the steps of a chain share a commit; under full each step waits for its own", async () => {
+    const names = (batches: WriteOp[][]) => batches.map((b) => b.map((o) => (o as { name: string }).name));
+    const runs = recordingStore();
+    const behind = new WriteBatcher(runs.store);
+    for (const step of ["s1", "s2", "s3"]) await behind.writeProgress(op(step));
+    expect(runs.batches).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // past LINGER_MS
+    expect(names(runs.batches)).toEqual([["s1", "s2", "s3"]]);
+    const full = recordingStore();
+    const waiting = new WriteBatcher(full.store, { durability: "full" });
+    for (const step of ["s1", "s2", "s3"]) await waiting.writeProgress(op(step));
+    expect(names(full.batches)).toEqual([["s1"], ["s2"], ["s3"]]);
+  });
+
   it("after a failed commit refuses its runs' later writes, even those already queued behind it, and no other run's", async () => {
     const names = (ops: readonly WriteOp[]) => ops.map((o) => (o as { name: string }).name);
     const batches: string[][] = [];

@@ -143,6 +143,15 @@ export class WriteBatcher {
     return this.writesBehind ? Promise.resolve() : commit;
   }
 
+  /**
+   * Queues progress inside a run (a child's outcome, a trace) and resolves when its writer may go on: at once under
+   * "runs", where nobody waits for the commit so it lingers like `writeSoon` (a chain's steps then share commits);
+   * at the commit under "full".
+   */
+  writeProgress(...ops: WriteOp[]): Promise<void> {
+    return this.writesBehind ? this.progress(this.writeSoon(...ops)) : this.write(...ops);
+  }
+
   /** Whether writers of progress inside a run go on before its commit ("runs"; see `progress`). */
   get writesBehind(): boolean {
     return this.durability === "runs";
