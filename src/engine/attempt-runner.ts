@@ -50,6 +50,9 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
   const { batcher } = resources;
   const executor = resources.executor?.runs(task) ? resources.executor : undefined;
   let args = execution.args;
+  // A child's outcome is progress its caller need not wait for; a run's end or a cache entry (which a later call
+  // of the same task must find) is not.
+  const progressOnly = !execution.alsoOnSuccess && cacheKey === null;
   let userFailures = 0;
   let systemFailures = 0;
   for (let attempt = execution.firstAttempt; ; attempt++) {
@@ -65,8 +68,7 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
     try {
       let encoded: string;
       if (executor) {
-        // Same rule as for the commit below: only an outcome whose commit the caller would not wait for.
-        const answerEarly = batcher.writesBehind && !execution.alsoOnSuccess && cacheKey === null;
+        const answerEarly = progressOnly && batcher.writesBehind;
         encoded = await runInWorker(executor, { run, node, task, inputs: execution.inputs, answerEarly });
       } else {
         // Each attempt decodes its own copy: an attempt that mutated its arguments must not leak into a retry.
@@ -90,9 +92,7 @@ export async function runAttempts(execution: ActionExecution): Promise<ActionOut
           entry: { key: cacheKey, taskName: task.id, outputs, createdAt: endedAt, runName: run.name, actionName: node.name },
         });
       }
-      // The caller may go on while a child's outcome commits (WriteBatcher.writeProgress), not while the run's end
-      // or a cache entry does: a later call of the same task must find the entry.
-      await (execution.alsoOnSuccess || cacheKey !== null ? batcher.write(...ops) : batcher.writeProgress(...ops));
+      await (progressOnly ? batcher.writeProgress(...ops) : batcher.write(...ops));
       return { encoded, stored: outputs };
     } catch (thrown) {
       await runFinalizers(node).catch(() => undefined);

@@ -37,6 +37,11 @@ export interface ChildCall {
   answered: boolean;
 }
 
+/** The key of a child action's call among those in flight: its run and its name. */
+export function childKey(runName: string, actionName: string): string {
+  return `${runName}\u0000${actionName}`;
+}
+
 /** What the executor's call handling returns for a call the worker already answered. */
 export const ANSWERED = Symbol("answered by the worker");
 

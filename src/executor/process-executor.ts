@@ -21,7 +21,7 @@ import { ModuleDeps } from "./module-deps.js";
 import { ResourceAdmission, hostCapacity, type ResourceAmount } from "./admission.js";
 import { PoolRegistry, type ModuleRef, type PoolSettings } from "./pool-registry.js";
 import type { WorkerHosts } from "./worker-hosts.js";
-import { ANSWERED, liveAttempt, type ChildCall, type LiveAttempt } from "./live-attempt.js";
+import { ANSWERED, childKey, liveAttempt, type ChildCall, type LiveAttempt } from "./live-attempt.js";
 import type { PoolWorker, WorkerPool } from "./worker-pool.js";
 
 export type { ModuleRef } from "./pool-registry.js";
@@ -198,7 +198,7 @@ export class ProcessExecutor implements Executor {
     this.placed.set(node, attempt);
     const prior = run.prior.size === 0 ? [] : [...run.prior.values()].filter((action) => action.parentName === node.name);
     // A child placed in its caller's worker can hand its output over there, without the engine's reply in between.
-    const caller = attempt.request.answerEarly ? this.childCalls.get(`${run.name}\u0000${node.name}`) : undefined;
+    const caller = attempt.request.answerEarly ? this.childCalls.get(childKey(run.name, node.name)) : undefined;
     attempt.answers = caller?.parent.worker === worker ? caller : undefined;
     worker.send({
       t: "run",
@@ -308,7 +308,7 @@ export class ProcessExecutor implements Executor {
         if (!child) throw new TaskNotFoundError(`task ${request.taskId} is not defined by ${module.path}`);
         const frame = { run, node, task: child, args: [], group: request.group };
         this.waitForChildren(attempt, +1);
-        const key = `${run.name}\u0000${request.name}`;
+        const key = childKey(run.name, request.name);
         const pending: ChildCall = { parent: attempt, call, answered: false };
         this.childCalls.set(key, pending);
         try {
