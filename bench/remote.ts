@@ -41,12 +41,22 @@ interface Target {
   ping?(): Promise<void>;
 }
 
+/** How long `work` takes, in ms. */
+async function timed(work: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+/** `count` sequential calls of `call`, each timed, sorted ascending (ms). */
+async function latencies(count: number, call: (i: number) => Promise<void>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) times.push(await timed(() => call(i)));
+  return times.sort((a, b) => a - b);
+}
+
 async function measure(target: Target): Promise<Figures> {
-  const time = async (task: string, inputs: unknown[]): Promise<number> => {
-    const start = performance.now();
-    await target.runToEnd(task, inputs);
-    return performance.now() - start;
-  };
+  const time = (task: string, inputs: unknown[]): Promise<number> => timed(() => target.runToEnd(task, inputs));
   // Warm-up: worker pools, JIT, statement caches.
   await time("bench.chain", [50]);
   await time("bench.fanOut", [500]);
@@ -58,26 +68,17 @@ async function measure(target: Target): Promise<Figures> {
     w2.push(FAN_OUT / ((await time("bench.fanOut", [FAN_OUT])) / 1000));
     w3.push(FAN_OUT / ((await time("bench.fanOutCapped", [FAN_OUT, CAP])) / 1000));
   }
-  const latencies: number[] = [];
   for (let i = 0; i < 20; i++) await time("bench.single", [i]);
-  for (let i = 0; i < RUNS; i++) latencies.push(await time("bench.single", [i]));
-  latencies.sort((a, b) => a - b);
-  const pings: number[] = [];
-  if (target.ping) {
-    for (let i = 0; i < RUNS; i++) {
-      const start = performance.now();
-      await target.ping();
-      pings.push(performance.now() - start);
-    }
-  }
-  pings.sort((a, b) => a - b);
+  const runs = await latencies(RUNS, (i) => target.runToEnd("bench.single", [i]));
+  const { ping } = target;
+  const pings = ping ? await latencies(RUNS, () => ping()) : [];
   return {
     httpP50: pings.length === 0 ? Number.NaN : percentile(pings, 0.5),
     w1MsPerStep: median(w1),
     w2PerSecond: median(w2),
     w3PerSecond: median(w3),
-    w4P50: percentile(latencies, 0.5),
-    w4P99: percentile(latencies, 0.99),
+    w4P50: percentile(runs, 0.5),
+    w4P99: percentile(runs, 0.99),
   };
 }
 

@@ -46,14 +46,18 @@ interface Commit {
   readonly durability: WriteDurability;
 }
 
-/** A store that records every batch it is asked to commit, and how durably. */
-function recording(store: RunStore): { store: RunStore; commits: Commit[] } {
+/**
+ * A store that records every batch it is asked to commit, and how durably. `beforeCommit` sees each batch once it
+ * is recorded and may throw to make that commit fail.
+ */
+function recording(store: RunStore, beforeCommit?: (ops: readonly WriteOp[]) => void): { store: RunStore; commits: Commit[] } {
   const commits: Commit[] = [];
   const wrapped = new Proxy(store, {
     get(target, key, receiver) {
       if (key === "write") {
-        return (ops: readonly WriteOp[], durability: WriteDurability = "durable") => {
+        return async (ops: readonly WriteOp[], durability: WriteDurability = "durable") => {
           commits.push({ ops: [...ops], durability });
+          beforeCommit?.(ops);
           return target.write(ops, durability);
         };
       }
@@ -137,21 +141,10 @@ describe("durability policies", () => {
     // The commit holding the third child's outcome fails, as when the database goes away for a moment.
     const children: string[] = []; // in the order their start records reach the store
     const broken = (ops: readonly WriteOp[]) => failing && ops.some((op) => op.op === "attempt.insert" && op.attempt.actionName === children[2]);
-    const { store, commits } = recording(
-      new Proxy(sqlite, {
-        get(target, key, receiver) {
-          if (key === "write") {
-            return async (ops: readonly WriteOp[], durability?: WriteDurability) => {
-              for (const op of ops) if (op.op === "action.insert" && op.action.parentName !== null && !children.includes(op.action.name)) children.push(op.action.name);
-              if (broken(ops)) throw new Error("connection to the database lost");
-              return (target as RunStore).write(ops, durability);
-            };
-          }
-          const value = Reflect.get(target, key, receiver) as unknown;
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      }),
-    );
+    const { store, commits } = recording(sqlite, (ops) => {
+      for (const op of ops) if (op.op === "action.insert" && op.action.parentName !== null && !children.includes(op.action.name)) children.push(op.action.name);
+      if (broken(ops)) throw new Error("connection to the database lost");
+    });
     const engine = new LocalEngine(store, new FolderBlobStore(path.join(dir, "data")));
     try {
       const execution = engine.start(taskTemplateOf(napChain)!, [6], { ...settings, captureLogs: false });

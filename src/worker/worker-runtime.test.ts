@@ -8,6 +8,7 @@ import { encodeValue } from "../io/index.js";
 import * as flyte from "../index.js";
 import { taskTemplateOf } from "../sdk/index.js";
 import { tempDir } from "../../test/support/local-dir.js";
+import { until } from "../../test/support/process.js";
 import type { RunMessage, WorkerMessage } from "./protocol.js";
 import { WorkerRuntime } from "./worker-runtime.js";
 
@@ -51,55 +52,49 @@ function runMessage(id: number, task: flyte.Task, action: string, text: string, 
   };
 }
 
-async function until<T>(probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  throw new Error("timed out");
-}
-
 const resultOf = (sent: WorkerMessage[], id: number) => sent.find((m): m is Extract<WorkerMessage, { t: "result" }> => m.t === "result" && m.id === id);
+
+/**
+ * Runs `caller` as attempt 1 until it calls its child, then runs that child as attempt 2, allowed to answer the
+ * call itself when its output is at most `maxChars` long. Returns the call's number.
+ */
+async function callerAndChild(worker: WorkerRuntime, sent: WorkerMessage[], caller: flyte.Task, callee: flyte.Task, text: string, maxChars: number): Promise<number> {
+  worker.receive(runMessage(1, caller, "a0", text));
+  const call = await until("the caller's call", () => sent.find((m): m is Extract<WorkerMessage, { t: "call" }> => m.t === "call"));
+  const request = call.request as Extract<typeof call.request, { kind: "task" }>;
+  worker.receive(runMessage(2, callee, request.name, text, { call: call.call, maxChars }));
+  return call.call;
+}
 
 describe("WorkerRuntime", () => {
   it("hands a child's output to its caller in the same worker when the engine says so, without waiting for a reply", async () => {
     const { runtime: worker, sent } = runtime();
-    worker.receive(runMessage(1, parent, "a0", "hi"));
-    const call = await until(() => sent.find((m): m is Extract<WorkerMessage, { t: "call" }> => m.t === "call"));
-    const request = call.request as Extract<typeof call.request, { kind: "task" }>;
-    worker.receive(runMessage(2, child, request.name, "hi", { call: call.call, maxChars: 100 }));
-    expect(await until(() => resultOf(sent, 2))).toMatchObject({ outputs: encodeValue("hi"), answered: true });
+    await callerAndChild(worker, sent, parent, child, "hi", 100);
+    expect(await until("the child's result", () => resultOf(sent, 2))).toMatchObject({ outputs: encodeValue("hi"), answered: true });
     // No reply was sent, yet the parent finished with its child's output.
-    expect((await until(() => resultOf(sent, 1))).outputs).toBe(encodeValue("got hi"));
+    expect((await until("the parent's result", () => resultOf(sent, 1))).outputs).toBe(encodeValue("got hi"));
   });
 
   it("waits for the engine's reply when the output is longer than the engine stores inline", async () => {
     const { runtime: worker, sent } = runtime();
-    worker.receive(runMessage(1, parent, "a0", "a long text"));
-    const call = await until(() => sent.find((m): m is Extract<WorkerMessage, { t: "call" }> => m.t === "call"));
-    const request = call.request as Extract<typeof call.request, { kind: "task" }>;
-    worker.receive(runMessage(2, child, request.name, "a long text", { call: call.call, maxChars: 5 }));
-    expect((await until(() => resultOf(sent, 2))).answered).toBeUndefined();
+    const call = await callerAndChild(worker, sent, parent, child, "a long text", 5);
+    expect((await until("the child's result", () => resultOf(sent, 2))).answered).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(resultOf(sent, 1)).toBeUndefined();
-    worker.receive({ t: "reply", call: call.call, outputs: encodeValue("from the engine"), error: null });
-    expect((await until(() => resultOf(sent, 1))).outputs).toBe(encodeValue("got from the engine"));
+    worker.receive({ t: "reply", call, outputs: encodeValue("from the engine"), error: null });
+    expect((await until("the parent's result", () => resultOf(sent, 1))).outputs).toBe(encodeValue("got from the engine"));
   });
 
   it("does not answer for a child that was stopped, even if its code finishes anyway", async () => {
     const tooSlow = toErrorRecord(new TimeoutError("too slow"));
     const { runtime: worker, sent } = runtime();
-    worker.receive(runMessage(1, stubbornParent, "a0", "late"));
-    const call = await until(() => sent.find((m): m is Extract<WorkerMessage, { t: "call" }> => m.t === "call"));
-    const request = call.request as Extract<typeof call.request, { kind: "task" }>;
-    worker.receive(runMessage(2, stubbornChild, request.name, "late", { call: call.call, maxChars: 100 }));
+    const call = await callerAndChild(worker, sent, stubbornParent, stubbornChild, "late", 100);
     worker.receive({ t: "abort", id: 2, error: tooSlow });
-    const result = await until(() => resultOf(sent, 2));
+    const result = await until("the child's result", () => resultOf(sent, 2));
     expect(result.answered).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(resultOf(sent, 1)).toBeUndefined();
-    worker.receive({ t: "reply", call: call.call, outputs: null, error: tooSlow });
-    expect((await until(() => resultOf(sent, 1))).error).toMatchObject({ message: expect.stringContaining("too slow") });
+    worker.receive({ t: "reply", call, outputs: null, error: tooSlow });
+    expect((await until("the parent's result", () => resultOf(sent, 1))).error).toMatchObject({ message: expect.stringContaining("too slow") });
   });
 });
