@@ -46,6 +46,12 @@ describe("FlyteClient", () => {
     expect((await client().listRuns({ phase: "succeeded" })).runs.map((r) => r.name)).toContain("client-add");
   });
 
+  it("with waitMs, answers once the run has ended, with its outputs", async () => {
+    const run = await client().createRun({ task: "srv.add", inputs: [4, 5], name: "client-wait" }, { waitMs: 30_000 });
+    expect(run).toMatchObject({ name: "client-wait", phase: "succeeded", outputs: "9", error: null });
+    expect(run.endedAt).not.toBeNull();
+  });
+
   it("reads a report as HTML and maps a missing one to REPORT_NOT_FOUND", async () => {
     await client().createRun({ task: "srv.reporter", inputs: ["Hello"], name: "client-report" });
     await waitDone("client-report");
@@ -100,7 +106,7 @@ describe("FlyteClient", () => {
     const endpoint = "http://127.0.0.1:1";
     const error = await new FlyteClient({ endpoint }).health().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerUnreachableError);
-    expect((error as Error).message).toMatch(/http:\/\/127\.0\.0\.1:1.*flyte start server/);
+    expect((error as Error).message).toMatch(/http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\).*flyte start server/);
   });
 
   it("rejects an endpoint that is not an http(s) URL", () => {

@@ -87,9 +87,9 @@ export function responseError(status: number, text: string, endpoint: string, se
   return new FlyteApiError(message, code, status, field, requestId);
 }
 
-/** The error for a fetch that never got a response. */
+/** The error for a request that never got a response. */
 export function unreachableError(endpoint: string, cause: unknown): ServerUnreachableError {
-  const reason = (cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const reason = (cause as { code?: unknown } | undefined)?.code;
   const why = typeof reason === "string" ? ` (${reason})` : "";
   return new ServerUnreachableError(
     `cannot reach the Flyte server at ${endpoint}${why}; start one with "flyte start server", or fix the endpoint ` +

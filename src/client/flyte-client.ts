@@ -1,4 +1,5 @@
-// FlyteClient: a small typed client for the control plane's /v1 HTTP API over global fetch. Records come back in
+// FlyteClient: a small typed client for the control plane's /v1 HTTP API over keep-alive node:http connections
+// (http-transport.ts says why not fetch). Records come back in
 // the RunStore's shapes (inputs/outputs as the codec's JSON text), so code that formats local records formats
 // remote ones too. Every failure is a FlyteError (see errors.ts).
 import { InvalidOptionError } from "../errors/index.js";
@@ -6,6 +7,7 @@ import type { ApiAction, ApiDeployedTask, ApiRun, ApiSecret, ApiTask, CodeManife
 import type { DeploymentRequest, DeploymentResult } from "../deploy/deployment.js";
 import type { ActionPhase, ActionRecord, AttemptRecord, LogRecord, RunRecord } from "../store/index.js";
 import { responseError, unreachableError } from "./errors.js";
+import { HttpTransport, type HttpReply } from "./http-transport.js";
 import { readSse } from "./sse.js";
 
 export interface FlyteClientOptions {
@@ -13,8 +15,6 @@ export interface FlyteClientOptions {
   readonly endpoint: string;
   /** Bearer token; a server started with a token rejects requests without it. */
   readonly token?: string | undefined;
-  /** Replaces global fetch (tests, proxies). */
-  readonly fetch?: typeof fetch;
 }
 
 export interface CreateRunRequest {
@@ -110,7 +110,7 @@ export function toActionRecord(action: ApiAction): ActionRecord {
 export class FlyteClient {
   readonly endpoint: string;
   readonly #token: string | undefined;
-  readonly #fetch: typeof fetch;
+  readonly #http: HttpTransport;
 
   constructor(options: FlyteClientOptions) {
     if (typeof options.endpoint !== "string" || !/^https?:\/\/[^\s/]+/.test(options.endpoint)) {
@@ -118,15 +118,19 @@ export class FlyteClient {
     }
     this.endpoint = options.endpoint.replace(/\/+$/, "");
     this.#token = options.token === "" ? undefined : options.token;
-    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#http = new HttpTransport(this.endpoint);
   }
 
   async health(): Promise<{ ok: boolean; version: string }> {
     return this.#json("GET", "/v1/health");
   }
 
-  async createRun(request: CreateRunRequest): Promise<RunRecord> {
-    const { run } = await this.#json<{ run: ApiRun }>("POST", "/v1/runs", request);
+  /**
+   * Starts a run. With `waitMs` the server answers once the run has ended or the wait is over (the record then
+   * shows which), so starting a short run and getting its outputs is one request.
+   */
+  async createRun(request: CreateRunRequest, options: { readonly waitMs?: number } = {}): Promise<RunRecord> {
+    const { run } = await this.#json<{ run: ApiRun }>("POST", `/v1/runs${query({ wait: options.waitMs })}`, request);
     return toRunRecord(run);
   }
 
@@ -134,7 +138,7 @@ export class FlyteClient {
   async hasCode(hash: string): Promise<boolean> {
     const response = await this.#send("HEAD", `/v1/code/${enc(hash)}`);
     if (response.status === 404) return false;
-    if (!response.ok) throw responseError(response.status, await response.text(), this.endpoint, this.#token !== undefined);
+    if (!response.ok) throw this.#refused(response.status, response.text);
     return true;
   }
 
@@ -145,7 +149,7 @@ export class FlyteClient {
   async uploadCode(bundle: CodeUploadRequest): Promise<{ created: boolean; code: CodeInfo }> {
     const body = { code: bundle.code, externals: bundle.externals, entry: bundle.entry, ...(bundle.interfaces ? { interfaces: bundle.interfaces } : {}) };
     const response = await this.#request("PUT", `/v1/code/${enc(bundle.hash)}`, body);
-    const { code } = (await response.json()) as { code: CodeInfo };
+    const { code } = JSON.parse(response.text) as { code: CodeInfo };
     return { created: response.status === 201, code };
   }
 
@@ -198,8 +202,7 @@ export class FlyteClient {
 
   /** The action's HTML report. @throws FlyteApiError with code REPORT_NOT_FOUND when it has none. */
   async getReport(run: string, action: string): Promise<string> {
-    const response = await this.#request("GET", `/v1/runs/${enc(run)}/actions/${enc(action)}/report`);
-    return response.text();
+    return (await this.#request("GET", `/v1/runs/${enc(run)}/actions/${enc(action)}/report`)).text;
   }
 
   async listTasks(): Promise<ApiTask[]> {
@@ -236,9 +239,7 @@ export class FlyteClient {
    * Iteration ends with the stream; aborting `signal` closes the connection.
    */
   async *watchRun(name: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<RunWatchEvent> {
-    const response = await this.#request("GET", `/v1/runs/${enc(name)}/watch`, undefined, options.signal);
-    if (!response.body) return;
-    for await (const { event, data } of readSse(response.body)) {
+    for await (const { event, data } of readSse(await this.#stream(`/v1/runs/${enc(name)}/watch`, options.signal))) {
       const raw = (data ?? {}) as { run?: ApiRun; runs?: ApiRun[]; actions?: ApiAction[] };
       yield {
         event,
@@ -252,7 +253,7 @@ export class FlyteClient {
   /** Stores (or replaces: `created` false) a secret; the value is sent once and never comes back. */
   async setSecret(name: string, value: string, where: SecretLocation = {}): Promise<{ created: boolean; secret: SecretInfo }> {
     const response = await this.#request("PUT", `/v1/secrets/${enc(name)}`, { value, ...defined(where) });
-    const { secret } = (await response.json()) as { secret: SecretInfo };
+    const { secret } = JSON.parse(response.text) as { secret: SecretInfo };
     return { created: response.status === 201, secret };
   }
 
@@ -277,9 +278,9 @@ export class FlyteClient {
 
   /** The work the server sends a worker host: batches of messages, until the stream ends or `signal` aborts. */
   async *workerStream(id: string, options: { readonly signal?: AbortSignal } = {}): AsyncGenerator<unknown[]> {
-    const response = await this.#request("GET", `/v1/workers/${enc(id)}/stream`, undefined, options.signal);
-    if (!response.body) return;
-    for await (const { event, data } of readSse(response.body)) if (event === "messages") yield data as unknown[];
+    for await (const { event, data } of readSse(await this.#stream(`/v1/workers/${enc(id)}/stream`, options.signal))) {
+      if (event === "messages") yield data as unknown[];
+    }
   }
 
   /** Sends what a host's workers reported (also renews the host's lease). */
@@ -298,38 +299,56 @@ export class FlyteClient {
 
   /** The JavaScript of an uploaded code bundle. */
   async downloadCode(hash: string): Promise<string> {
-    return (await this.#request("GET", `/v1/code/${enc(hash)}/bundle`)).text();
+    return (await this.#request("GET", `/v1/code/${enc(hash)}/bundle`)).text;
+  }
+
+  /** Closes the client's idle connections (they never keep the process alive, so this is optional). */
+  close(): void {
+    this.#http.close();
   }
 
   async #json<T>(method: string, pathname: string, body?: unknown): Promise<T> {
-    const response = await this.#request(method, pathname, body);
-    return (await response.json()) as T;
+    return JSON.parse((await this.#request(method, pathname, body)).text) as T;
   }
 
-  async #request(method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const response = await this.#send(method, pathname, body, signal);
-    if (!response.ok) throw responseError(response.status, await response.text(), this.endpoint, this.#token !== undefined);
+  async #request(method: string, pathname: string, body?: unknown): Promise<HttpReply> {
+    const response = await this.#send(method, pathname, body);
+    if (!response.ok) throw this.#refused(response.status, response.text);
     return response;
   }
 
   /** One request; any HTTP status is returned, only a failure to get a response throws. */
-  async #send(method: string, pathname: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const headers = new Headers({ accept: "application/json" });
-    if (this.#token !== undefined) headers.set("authorization", `Bearer ${this.#token}`);
-    if (body !== undefined) headers.set("content-type", "application/json");
-    let response: Response;
+  async #send(method: string, pathname: string, body?: unknown): Promise<HttpReply> {
+    const request = { method, path: pathname, headers: this.#headers(body !== undefined), body: body === undefined ? undefined : JSON.stringify(body) };
     try {
-      response = await this.#fetch(`${this.endpoint}${pathname}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        ...(signal === undefined ? {} : { signal }),
-      });
+      return await this.#http.send(request);
+    } catch (error) {
+      throw unreachableError(this.endpoint, error);
+    }
+  }
+
+  /** A GET whose body is streamed (server-sent events); aborting `signal` closes the connection. */
+  async #stream(pathname: string, signal: AbortSignal | undefined): Promise<AsyncIterable<Uint8Array>> {
+    let response;
+    try {
+      response = await this.#http.stream({ method: "GET", path: pathname, headers: this.#headers(false), signal });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw unreachableError(this.endpoint, error);
     }
-    return response;
+    if (!response.ok) throw this.#refused(response.status, await response.text());
+    return response.body;
+  }
+
+  #headers(json: boolean): Record<string, string> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (this.#token !== undefined) headers["authorization"] = `Bearer ${this.#token}`;
+    if (json) headers["content-type"] = "application/json";
+    return headers;
+  }
+
+  #refused(status: number, text: string): Error {
+    return responseError(status, text, this.endpoint, this.#token !== undefined);
   }
 }
 
