@@ -95,6 +95,17 @@ describe("tasks run in worker processes", () => {
     }
   });
 
+  it("records a child whose timeout fired as it handed its output to its caller in the same worker as succeeded", async () => {
+    const { status, body } = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.callsOverrun", inputs: [400] } });
+    expect(status).toBe(201);
+    expect(body.run).toMatchObject({ phase: "succeeded", outputs: { child: "ran 400 ms" } });
+    const actions = (await server.json(`/v1/runs/${body.run.name}/actions`)).body.actions as Array<{ name: string; phase: string; outputs: unknown }>;
+    const child = actions.find((a) => a.name !== "a0");
+    expect(child).toMatchObject({ phase: "succeeded", outputs: "ran 400 ms" });
+    const detail = (await server.json(`/v1/runs/${body.run.name}/actions/${child?.name}`)).body;
+    expect(detail.attempts).toEqual([expect.objectContaining({ attempt: 1, phase: "succeeded" })]);
+  });
+
   it("answers POST /v1/runs?wait=MS once the run has ended, and stores a report written in a worker", async () => {
     const { status, body } = await server.json("/v1/runs?wait=30000", { method: "POST", body: { task: "wk.reporter", inputs: ["from a worker"] } });
     expect(status).toBe(201);

@@ -164,9 +164,16 @@ function runTaskCode(run: RunState, node: ActionNode, task: TaskTemplate, args: 
 
 /**
  * Starts the attempt's work and settles with it, unless the node is stopped first (abort, or the task's timeout,
- * which this arms): then it rejects at once with the stop's error, after telling `onStop`.
+ * which this arms): then it rejects with the stop's error after telling `onStop` — at once, or, when `onStop`
+ * returns a promise, once that says the work did not hand its result over before the stop reached it (when it
+ * did, that result stands).
  */
-function untilStopped<T>(node: ActionNode, task: TaskTemplate, start: () => T | PromiseLike<T>, onStop?: (error: Error) => void): Promise<T> {
+function untilStopped<T>(
+  node: ActionNode,
+  task: TaskTemplate,
+  start: () => T | PromiseLike<T>,
+  onStop?: (error: Error) => Promise<boolean> | void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const stopped = node.stopReason;
     if (stopped) {
@@ -174,20 +181,27 @@ function untilStopped<T>(node: ActionNode, task: TaskTemplate, start: () => T | 
       return;
     }
     let timer: NodeJS.Timeout | undefined;
+    let result: T | PromiseLike<T> | undefined;
+    let stoppedFirst = false;
     const settle = (): void => {
       if (timer !== undefined) clearTimeout(timer);
       node.onStop(undefined);
     };
     node.onStop((error) => {
+      stoppedFirst = true;
       settle();
-      onStop?.(error);
-      reject(error);
+      const handedOver = onStop?.(error);
+      if (!handedOver || !isPromiseLike(result)) {
+        reject(error);
+        return;
+      }
+      const work = result;
+      void handedOver.then((answered) => (answered ? work.then(resolve, reject) : reject(error)));
     });
     const maxRuntime = task.timeout.maxRuntimeMs;
     if (maxRuntime !== null) {
       timer = setTimeout(() => node.endAttempt(timeoutError(task, node, maxRuntime), descendantAborted), maxRuntime);
     }
-    let result: T | PromiseLike<T>;
     try {
       result = start();
     } catch (error) {
@@ -198,10 +212,12 @@ function untilStopped<T>(node: ActionNode, task: TaskTemplate, start: () => T | 
     if (isPromiseLike(result)) {
       result.then(
         (value) => {
+          if (stoppedFirst) return;
           settle();
           resolve(value);
         },
         (error: unknown) => {
+          if (stoppedFirst) return;
           settle();
           reject(error as Error);
         },

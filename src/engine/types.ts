@@ -109,8 +109,12 @@ export interface AttemptRequest {
 /** A running attempt: its encoded output (or error), and how to stop it early. */
 export interface AttemptHandle {
   readonly result: Promise<string>;
-  /** The attempt was stopped (abort, timeout): tell its worker, and kill it if it ignores the signal. */
-  stop(error: Error): void;
+  /**
+   * The attempt was stopped (abort, timeout): tell its worker, and kill it if it ignores the signal. When the
+   * worker may already have handed the attempt's output to its caller (RunMessage.answers), returns whether it
+   * did: true means the result resolves with that output, which then stands; false, that it never will.
+   */
+  stop(error: Error): Promise<boolean> | void;
 }
 
 /** Runs attempts of some tasks outside this process (worker processes); the rest run inline. */

@@ -25,6 +25,8 @@ export interface LiveAttempt {
   unrecorded: number;
   /** Its result, held back until `unrecorded` is 0 so that no parent is stored as ended before its children. */
   held: (() => void) | undefined;
+  /** Set while a stop waits to learn whether the worker answered `answers` before it read the stop. */
+  stopSettled: ((answered: boolean) => void) | undefined;
   resolve(outputs: string): void;
   reject(error: Error): void;
 }
@@ -67,6 +69,7 @@ export function liveAttempt(id: number, request: AttemptRequest, module: ModuleR
     answers: undefined,
     unrecorded: 0,
     held: undefined,
+    stopSettled: undefined,
     resolve,
     reject,
   };

@@ -214,8 +214,8 @@ export class ProcessExecutor implements Executor {
     });
   }
 
-  private stop(attempt: LiveAttempt, error: Error): void {
-    if (attempt.stopped) return;
+  private stop(attempt: LiveAttempt, error: Error): Promise<boolean> | undefined {
+    if (attempt.stopped) return undefined;
     attempt.stopped = true;
     const { worker } = attempt;
     if (!worker) {
@@ -237,12 +237,23 @@ export class ProcessExecutor implements Executor {
       );
     }, grace);
     attempt.graceTimer.unref();
+    // Its worker may have answered its caller in the meantime; the worker says which before anything else.
+    if (!attempt.answers) return undefined;
+    return new Promise((resolve) => (attempt.stopSettled = resolve));
+  }
+
+  /** Settles a stop that waited on the worker (see stop). */
+  private stopSettled(attempt: LiveAttempt, answered: boolean): void {
+    const settle = attempt.stopSettled;
+    attempt.stopSettled = undefined;
+    settle?.(answered);
   }
 
   /** Ends an attempt: frees its slot and resources, and settles its result (a no-op when already stopped). */
   private finish(attempt: LiveAttempt, outputs: string | undefined, error: Error | undefined): void {
     if (!this.attempts.delete(attempt.id)) return;
     clearTimeout(attempt.graceTimer);
+    this.stopSettled(attempt, false);
     attempt.lease?.release();
     const { worker } = attempt;
     if (worker) {
@@ -265,6 +276,7 @@ export class ProcessExecutor implements Executor {
         if (answers && message.answered) {
           answers.answered = true;
           answers.parent.unrecorded++;
+          this.stopSettled(attempt, true);
         }
         const finish = () => this.finish(attempt, outputs, message.error ? fromErrorRecord(message.error) : undefined);
         if (attempt.unrecorded > 0) attempt.held = finish;
@@ -277,6 +289,11 @@ export class ProcessExecutor implements Executor {
       case "log":
         this.engine.resources.batcher.enqueue(message.op);
         return;
+      case "stopped": {
+        const attempt = this.attempts.get(message.id);
+        if (attempt) this.stopSettled(attempt, false);
+        return;
+      }
       default:
         return;
     }

@@ -79,7 +79,12 @@ export type WorkerMessage =
   /** Task code asks the engine to do something for attempt `id`; answered by a reply with the same `call`. */
   | { readonly t: "call"; readonly id: number; readonly call: number; readonly request: CallRequest }
   /** Console output captured from an attempt. */
-  | { readonly t: "log"; readonly op: WriteOp };
+  | { readonly t: "log"; readonly op: WriteOp }
+  /**
+   * The worker has read the abort of attempt `id`. An attempt that had not answered its caller by then never will
+   * (one that had sent its result before this message), so the engine may settle its stop.
+   */
+  | { readonly t: "stopped"; readonly id: number };
 
 /** The environment variable that carries a worker's settings. */
 export const WORKER_SETTINGS_ENV = "FLYTE_WORKER_SETTINGS";

@@ -90,11 +90,22 @@ describe("WorkerRuntime", () => {
     const { runtime: worker, sent } = runtime();
     const call = await callerAndChild(worker, sent, stubbornParent, stubbornChild, "late", 100);
     worker.receive({ t: "abort", id: 2, error: tooSlow });
+    // The stop is acknowledged at once, before the child's code has finished: from here on it will not answer.
+    expect(sent.at(-1)).toEqual({ t: "stopped", id: 2 });
     const result = await until("the child's result", () => resultOf(sent, 2));
     expect(result.answered).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(resultOf(sent, 1)).toBeUndefined();
     worker.receive({ t: "reply", call, outputs: null, error: tooSlow });
     expect((await until("the parent's result", () => resultOf(sent, 1))).error).toMatchObject({ message: expect.stringContaining("too slow") });
+  });
+
+  it("acknowledges a stop that comes after the child answered its caller, after that answer", async () => {
+    const { runtime: worker, sent } = runtime();
+    await callerAndChild(worker, sent, parent, child, "hi", 100);
+    await until("the child's result", () => resultOf(sent, 2));
+    worker.receive({ t: "abort", id: 2, error: toErrorRecord(new TimeoutError("too slow")) });
+    const kinds = sent.filter((m) => "id" in m && m.id === 2).map((m) => (m.t === "result" ? `result answered=${m.answered}` : m.t));
+    expect(kinds).toEqual(["result answered=true", "stopped"]);
   });
 });

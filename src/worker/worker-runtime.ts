@@ -1,6 +1,7 @@
 // What a worker process does with the engine's messages: runs attempts of the tasks its module defines, each
 // in its own action frame with a RemoteController, and sends back results, calls and captured logs. Stops
-// arrive as "abort" and fire the attempt's ctx().signal; the engine kills the process if the code ignores it.
+// arrive as "abort", fire the attempt's ctx().signal and are acknowledged at once ("stopped"); the engine kills
+// the process if the code ignores the signal.
 import type { BlobStore } from "../blob/index.js";
 import {
   ActionNode,
@@ -48,6 +49,7 @@ export class WorkerRuntime {
         return;
       case "abort":
         this.attempts.get(message.id)?.abort(fromErrorRecord(message.error), descendantAborted);
+        this.send({ t: "stopped", id: message.id });
         return;
       case "reply":
         this.settle(message.call, message.outputs, message.error);
