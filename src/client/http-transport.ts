@@ -31,6 +31,8 @@ export interface HttpRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
+
 export class HttpTransport {
   readonly #url: URL;
   readonly #module: typeof http | typeof https;
@@ -64,9 +66,15 @@ export class HttpTransport {
     try {
       return await this.#attempt(request);
     } catch (error) {
-      // A kept-alive connection the server closed while idle fails as the request is written: the server never
-      // saw it, so it is sent once more on a new connection (Node's documented remedy, request.reusedSocket).
-      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET") {
+      // A kept-alive connection the server closed while idle fails as the request is written, and the server
+      // never saw it (Node's agent closes idle connections a second before the server's Keep-Alive hint, so this
+      // is rare). A reset can also mean the server died while handling the request, so only a request that is
+      // safe to repeat is sent once more, on a new connection.
+      if (
+        IDEMPOTENT.has(request.method) &&
+        (error as { reusedSocket?: boolean }).reusedSocket &&
+        (error as NodeJS.ErrnoException).code === "ECONNRESET"
+      ) {
         return this.#attempt(request);
       }
       throw error;
