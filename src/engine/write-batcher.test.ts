@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { openSqliteStore, type ActionRecord, type RunRecord, type RunStore, type WriteDurability, type WriteOp } from "../store/index.js";
 import { WriteBatcher, type DurabilityPolicy } from "./write-batcher.js";
 
@@ -14,6 +14,10 @@ function recordingStore(fail?: (ops: readonly WriteOp[]) => boolean): { store: R
 }
 
 const op = (name: string): WriteOp => ({ op: "run.requestAbort", name, reason: "x" });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("WriteBatcher", () => {
   it("commits every write of one event-loop turn in one batch, in order, and resolves after the commit", async () => {
@@ -178,6 +182,41 @@ describe("WriteBatcher", () => {
     batcher.enqueue(op("first"));
     await batcher.flush();
     expect(batches).toEqual([["first"], ["late"]]);
+  });
+
+  it("gives each batch that lingers its own LINGER_MS, not what is left of an earlier batch's wait", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { store, batches } = recordingStore();
+    const batcher = new WriteBatcher(store);
+    const names = (): string[][] => batches.map((b) => b.map((o) => (o as { name: string }).name));
+    void batcher.writeSoon(op("a"));
+    await batcher.write(op("b"));
+    expect(names()).toEqual([["a", "b"]]);
+    await vi.advanceTimersByTimeAsync(3);
+    void batcher.writeSoon(op("c"));
+    // The first batch's wait would have ended by now.
+    await vi.advanceTimersByTimeAsync(4);
+    expect(names()).toEqual([["a", "b"]]);
+    await vi.advanceTimersByTimeAsync(2);
+    expect(names()).toEqual([["a", "b"], ["c"]]);
+  });
+
+  it("committed() is a barrier that commits nothing of its own, hurries writes that linger and ignores failures", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { store, batches } = recordingStore((ops) => ops.some((o) => (o as { name: string }).name === "bad"));
+    const batcher = new WriteBatcher(store);
+    await batcher.committed();
+    expect(batches).toEqual([]);
+    void batcher.writeSoon(op("a"));
+    let passed = false;
+    void batcher.committed().then(() => (passed = true));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toHaveLength(1);
+    expect(passed).toBe(true);
+    const bad = batcher.write(op("bad"));
+    await expect(batcher.committed()).resolves.toBeUndefined();
+    await expect(bad).rejects.toThrow("disk full");
+    expect(batches).toHaveLength(1);
   });
 
   it("commits a full batch at once even when nobody waits for it", async () => {

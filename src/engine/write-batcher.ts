@@ -106,6 +106,8 @@ export class WriteBatcher {
   private open: Batch | undefined;
   private draining: Promise<void> | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  /** The batch being written to the store now (taken off the queue). */
+  private committing: Batch | undefined;
   private lingering: NodeJS.Timeout | undefined;
   private failure: unknown;
   /** Runs with a write that failed to commit, and its error: their later writes are refused (see `progress`). */
@@ -124,6 +126,23 @@ export class WriteBatcher {
   /** Queues ops for the next transaction; resolves once they are committed. */
   write(...ops: WriteOp[]): Promise<void> {
     return this.add(ops, true);
+  }
+
+  /**
+   * Resolves once every write queued before the call has been committed, lingering ones included (which this
+   * hurries), or has failed: a barrier for readers of the store, which costs no commit of its own.
+   */
+  committed(): Promise<void> {
+    const last = this.queue.at(-1) ?? this.committing;
+    if (!last) return Promise.resolve();
+    if (last === this.open) {
+      last.urgent = true;
+      this.schedule();
+    }
+    return last.promise.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /**
@@ -220,6 +239,7 @@ export class WriteBatcher {
 
   private openBatch(): Batch {
     if (this.open && this.open.ops.length < this.maxOps) return this.open;
+    this.close();
     let resolve!: () => void;
     let reject!: (error: unknown) => void;
     const promise = new Promise<void>((res, rej) => {
@@ -233,6 +253,13 @@ export class WriteBatcher {
     this.queue.push(batch);
     this.open = batch;
     return batch;
+  }
+
+  /** Takes no more ops into the open batch; its linger timer must not cut short the wait of the next one. */
+  private close(): void {
+    this.open = undefined;
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
   }
 
   /** A run among those `ops` belong to whose commit failed, and why. */
@@ -297,17 +324,20 @@ export class WriteBatcher {
   private async commitQueued(): Promise<void> {
     for (let batch = this.queue[0]; batch && !this.lingers(batch); batch = this.queue[0]) {
       this.queue.shift();
-      if (batch === this.open) this.open = undefined;
+      if (batch === this.open) this.close();
       const durable = this.durability === "full" || batch.mustFlush;
       // Queued before an earlier commit of one of its runs failed: it may depend on what was lost.
       const failed = this.failureOf(batch.ops);
       try {
         if (failed) throw refusal(failed.run, failed.cause);
+        this.committing = batch;
         await this.store.write(batch.ops, durable ? "durable" : "visible");
         batch.resolve();
       } catch (error) {
         this.markFailed(batch.ops, failed ? failed.cause : error);
         batch.reject(error);
+      } finally {
+        this.committing = undefined;
       }
     }
   }

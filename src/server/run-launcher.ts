@@ -63,8 +63,7 @@ export class RunLauncher {
     }
     const record = followed.record;
     if (!record) throw new Error(`run "${name}" was started but its record was never written`);
-    // Ops commit in order: an empty write resolves once every write seen so far (the record's) has committed.
-    await this.engine.resources.batcher.write();
+    await this.engine.resources.batcher.committed();
     // An abort may have been asked for through the store (by another process), which this engine's writes do not show.
     if (record.phase === "aborted") return (await this.engine.store.getRun(name)) ?? record;
     return record;

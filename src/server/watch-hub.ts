@@ -137,9 +137,9 @@ export class WatchHub {
     this.listFeed?.mark(runName);
   }
 
-  /** Resolves once every write queued before the call has committed (an empty write joins the queue's tail). */
+  /** Resolves once every write queued before the call has committed. */
   private barrier(): Promise<void> {
-    return this.engine.resources.batcher.write();
+    return this.engine.resources.batcher.committed();
   }
 
   private async runSnapshot(runName: string): Promise<FeedRead> {
