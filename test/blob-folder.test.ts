@@ -40,6 +40,14 @@ describe("folder store specifics", () => {
     expect(store.root).toBe(pathToFileURL(join(dir, "urls")).href);
     expect(store.uriOf("a b/c%d.txt")).toBe(pathToFileURL(join(dir, "urls", "a b", "c%d.txt")).href);
     expect(store.pathOf(store.uriOf("a b/c%d.txt"))).toBe(join(dir, "urls", "a b", "c%d.txt"));
+    // Plain keys take a shortcut that must spell the same URL, also under a folder whose own name is escaped.
+    for (const folder of [join(dir, "urls"), join(dir, "a #b%c d"), "/"]) {
+      const under = new FolderBlobStore(folder);
+      for (const key of ["runs/r1abc/a0-1/inputs.json", "x", "a_b.c-d/E9", "é/x", "a b/c"]) {
+        expect(under.uriOf(key)).toBe(pathToFileURL(join(folder, ...key.split("/"))).href);
+      }
+    }
+    expect(() => store.uriOf("runs/../x")).toThrow(InvalidOptionError);
     expect(new FolderBlobStore("relative/data").dir).toBe(resolve("relative/data"));
     expect(() => new FolderBlobStore("")).toThrow(InvalidOptionError);
   });

@@ -26,6 +26,9 @@ import {
 import type { BlobBody, BlobInfo, BlobStore } from "./types.js";
 import { isUnderRoot, keySegments, normalizeFileUri, segmentsUnder } from "./uri.js";
 
+/** A key whose characters no file URL escapes. */
+const PLAIN_KEY = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
 // A hard link would be faster still, but it shares the inode: a task that later rewrites its local file in place
 // (fs.writeFile truncates) would silently change the stored object. A clone (btrfs, XFS, APFS) is just as safe as
 // a copy; elsewhere the flag falls back to a plain copy.
@@ -70,6 +73,8 @@ export class FolderBlobStore implements BlobStore {
   readonly root: string;
   /** The absolute root folder. */
   readonly dir: string;
+  /** The URI of a key under the root, without the key (see uriOf). */
+  private readonly plainPrefix: string;
 
   constructor(dir: string) {
     if (typeof dir !== "string" || dir === "") {
@@ -77,6 +82,7 @@ export class FolderBlobStore implements BlobStore {
     }
     this.dir = resolve(dir);
     this.root = pathToFileURL(this.dir).href.replace(/\/+$/, "");
+    this.plainPrefix = pathToFileURL(join(this.dir, "_")).href.slice(0, -1);
   }
 
   owns(uri: string): boolean {
@@ -84,7 +90,11 @@ export class FolderBlobStore implements BlobStore {
   }
 
   uriOf(key: string): string {
-    return pathToFileURL(join(this.dir, ...keySegments(key))).href;
+    const segments = keySegments(key);
+    // Keys of characters a file URL never escapes (run and action names, hashes) skip building a URL: one is
+    // made per run.
+    if (PLAIN_KEY.test(key)) return `${this.plainPrefix}${key}`;
+    return pathToFileURL(join(this.dir, ...segments)).href;
   }
 
   /** The local path of an object URI, after checking it is under the root and has a valid key. */

@@ -21,7 +21,10 @@ describe("run names", () => {
   it("are fresh, valid and distinct", () => {
     const names = new Set(Array.from({ length: 1000 }, () => newRunName()));
     expect(names.size).toBe(1000);
+    for (const name of names) expect(name).toMatch(/^r[a-z0-9]{11}$/);
     for (const name of names) expect(isValidRunName(name)).toBe(true);
+    // 1,000 names draw more bytes than one refill of the entropy pool: every letter and digit shows up.
+    expect(new Set([...names].join("").slice(1))).toHaveProperty("size", 36);
     expect(isValidRunName("Bad Name")).toBe(false);
     expect(isValidRunName("1abc")).toBe(false);
   });

@@ -17,12 +17,28 @@ export function childActionName(
 }
 
 const RUN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+/** The largest multiple of the alphabet's size a byte can be below: bytes from it up are skipped (no bias). */
+const UNBIASED_BELOW = 256 - (256 % RUN_ALPHABET.length);
+
+/** Random bytes drawn a few KiB at a time: one call into the system's generator per run costs more than a name. */
+let entropy = Buffer.alloc(0);
+let used = 0;
+
+function randomByte(): number {
+  if (used === entropy.length) {
+    entropy = randomBytes(4096);
+    used = 0;
+  }
+  return entropy[used++]!;
+}
 
 /** A fresh run name: "r" followed by 11 random lowercase letters and digits (~57 bits). */
 export function newRunName(): string {
-  const bytes = randomBytes(11);
   let name = "r";
-  for (const byte of bytes) name += RUN_ALPHABET[byte % RUN_ALPHABET.length];
+  while (name.length < 12) {
+    const byte = randomByte();
+    if (byte < UNBIASED_BELOW) name += RUN_ALPHABET[byte % RUN_ALPHABET.length];
+  }
   return name;
 }
 
