@@ -1,7 +1,7 @@
-// FlyteClient: a small typed client for the control plane's /v1 HTTP API over keep-alive node:http connections
-// (http-transport.ts says why not fetch). Records come back in
-// the RunStore's shapes (inputs/outputs as the codec's JSON text), so code that formats local records formats
-// remote ones too. Every failure is a FlyteError (see errors.ts).
+// FlyteClient: a small typed client for the control plane's /v1 HTTP API over kept-alive node:http connections
+// (http-transport.ts says why not fetch). Records come back in the RunStore's shapes (inputs/outputs as the
+// codec's JSON text), so code that formats local records formats remote ones too. Every failure is a FlyteError
+// (see errors.ts).
 import { InvalidOptionError } from "../errors/index.js";
 import type { ApiAction, ApiDeployedTask, ApiRun, ApiSecret, ApiTask, CodeManifest, CodeUpload } from "../server/index.js";
 import type { DeploymentRequest, DeploymentResult } from "../deploy/deployment.js";
