@@ -96,7 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Opened first: a wrong or exposed key stops the server before it takes any work.
   const secrets = options.secretStore ?? SecretStore.open(options.localDir);
   const blobs = options.blobs ?? new FolderBlobStore(path.join(options.localDir, "data"));
-  const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"), sqliteOptions(options.durability));
+  const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"), sqliteOptions(options.durability, log));
   let executor: ProcessExecutor | undefined;
   // Set once the catalog exists; the executor asks it for the code of deployed tasks that workers call by name.
   const registry: { deployed?: DeployedTasks } = {};
@@ -196,9 +196,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return { url, token, engine, secrets, closed, close };
 }
 
-/** How a SQLite store syncs under a durability policy: "full" syncs every commit; "runs" keeps NORMAL (see README). */
-export function sqliteOptions(durability: DurabilityPolicy | undefined): SqliteStoreOptions {
-  return { synchronous: durability === "full" ? "full" : "normal" };
+/**
+ * A server's SQLite store: "full" syncs every commit, "runs" keeps NORMAL (see README); the log is checkpointed in
+ * the background, so no request waits for a checkpoint's disk flush.
+ */
+export function sqliteOptions(durability: DurabilityPolicy | undefined, log: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)): SqliteStoreOptions {
+  return {
+    synchronous: durability === "full" ? "full" : "normal",
+    checkpoints: "background",
+    onCheckpointError: (message) => log(`checkpointing the run database failed (it is retried; the log file grows meanwhile): ${message}`),
+  };
 }
 
 /** The token to require: given, stored from an earlier start, or new (printed once). Checks insecureLocal's host. */

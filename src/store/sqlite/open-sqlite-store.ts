@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { migrate } from "./schema.js";
 import { SqliteRunStore } from "./sqlite-run-store.js";
+import { WalCheckpointer } from "./wal-checkpointer.js";
 
 const BUSY_TIMEOUT_MS = 5000;
 /** Negative cache_size is in KiB: 64 MiB keeps the hot part of a 100k-action run in memory. */
@@ -26,6 +27,14 @@ function isInMemory(path: string): boolean {
 export interface SqliteStoreOptions {
   /** "normal" (the default): commits reach the disk at checkpoints; "full": every commit is synced. */
   readonly synchronous?: "normal" | "full" | undefined;
+  /**
+   * Where the log is copied back into the file: "inline" (the default), inside the commit that crosses the
+   * threshold; "background", by a worker thread (see wal-checkpointer.ts), so that no commit waits for it: for
+   * long-lived processes that must not stall (a server). Ignored for in-memory databases.
+   */
+  readonly checkpoints?: "inline" | "background" | undefined;
+  /** Told when a background checkpoint fails. */
+  readonly onCheckpointError?: ((message: string) => void) | undefined;
 }
 
 /** Opens the store at `path` (":memory:" for a private in-memory database, e.g. in tests). */
@@ -38,10 +47,21 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("temp_store = MEMORY");
     db.pragma(`cache_size = -${CACHE_SIZE_KIB}`);
-    db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    const background = options.checkpoints === "background" && !isInMemory(path);
+    db.pragma(`wal_autocheckpoint = ${background ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
     db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT_BYTES}`);
     migrate(db);
-    return new SqliteRunStore(db);
+    const checkpointer = background
+      ? new WalCheckpointer(path, {
+          busyTimeoutMs: BUSY_TIMEOUT_MS,
+          onError: options.onCheckpointError,
+          // Without the thread the log would only grow: SQLite's own checkpoints take over again.
+          onStopped: () => {
+            if (db.open) db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+          },
+        })
+      : undefined;
+    return new SqliteRunStore(db, checkpointer);
   } catch (error) {
     db.close();
     throw error;

@@ -42,6 +42,7 @@ const CACHE_LOOKUP_CHUNK = 500;
 
 export class SqliteRunStore implements RunStore {
   readonly #db: Database.Database;
+  readonly #checkpointer: { close(): Promise<void> } | undefined;
   readonly #writeBatch: (ops: readonly WriteOp[]) => void;
   readonly #stmt;
   readonly #cacheLookups = new Map<number, Database.Statement<string[], CacheRow>>();
@@ -51,8 +52,10 @@ export class SqliteRunStore implements RunStore {
   #closed = false;
 
   /** Takes an open, migrated connection; use openSqliteStore() to get one. */
-  constructor(db: Database.Database) {
+  /** `checkpointer` copies the log back in the background (see WalCheckpointer); it is stopped on close. */
+  constructor(db: Database.Database, checkpointer?: { close(): Promise<void> }) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
     this.#writeBatch = prepareWriteBatch(db);
     this.#taskVersions = new SqliteTaskVersions(db);
     this.#stmt = {
@@ -220,6 +223,7 @@ export class SqliteRunStore implements RunStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#checkpointer?.close();
     this.#db.close();
   }
 
