@@ -1,5 +1,8 @@
 // FlyteClient against an in-process server on port 0: every method returns RunStore-shaped records, and API
-// errors map to Flyte error classes (404, 400, 409), 401 to a token hint, a refused connection to a server hint.
+// errors map to Flyte error classes (404, 400, 409), 401 to a token hint, a refused connection (or a watch stream
+// that drops) to a server hint.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { FlyteApiError, FlyteClient, ServerUnreachableError, UnauthorizedError, type RunWatchEvent } from "../src/client/index.js";
 import { InvalidOptionError, RunNotFoundError, TaskNotFoundError } from "../src/errors/index.js";
@@ -107,6 +110,26 @@ describe("FlyteClient", () => {
     const error = await new FlyteClient({ endpoint }).health().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServerUnreachableError);
     expect((error as Error).message).toMatch(/http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\).*flyte start server/);
+  });
+
+  it("fails a watch stream whose connection drops mid-way as the server being unreachable", async () => {
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write(`event: snapshot\ndata: {"actions":[]}\n\n`, () => setTimeout(() => response.socket?.destroy(), 20));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const seen: string[] = [];
+      const error = await (async () => {
+        for await (const event of new FlyteClient({ endpoint }).watchRun("r1")) seen.push(event.event);
+      })().catch((e: unknown) => e);
+      expect(seen).toEqual(["snapshot"]);
+      expect(error).toBeInstanceOf(ServerUnreachableError);
+      expect((error as Error).message).toContain(endpoint);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("rejects an endpoint that is not an http(s) URL", () => {

@@ -337,7 +337,17 @@ export class FlyteClient {
       throw unreachableError(this.endpoint, error);
     }
     if (!response.ok) throw this.#refused(response.status, await response.text());
-    return response.body;
+    const { endpoint } = this;
+    const { body } = response;
+    // A connection that drops mid-stream (the server stopped) fails as the server being unreachable.
+    return (async function* () {
+      try {
+        yield* body;
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw unreachableError(endpoint, error);
+      }
+    })();
   }
 
   #headers(json: boolean): Record<string, string> {
