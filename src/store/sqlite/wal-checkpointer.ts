@@ -70,6 +70,9 @@ export class WalCheckpointer {
   /** Stops checkpointing and closes the worker's connection. */
   async close(): Promise<void> {
     this.#closing = true;
+    // Held open until the thread has closed its connection: otherwise a process with nothing else left to do
+    // would end while this is awaited.
+    this.#worker.ref();
     this.#worker.postMessage("close");
     await this.#exited;
   }
