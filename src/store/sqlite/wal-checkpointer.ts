@@ -40,7 +40,6 @@ export interface WalCheckpointerOptions {
   readonly onError?: ((message: string) => void) | undefined;
   /** Told when the thread ended without being closed (it could not open the database, say): nothing checkpoints now. */
   readonly onStopped?: (() => void) | undefined;
-  readonly everyMs?: number | undefined;
 }
 
 export class WalCheckpointer {
@@ -51,7 +50,7 @@ export class WalCheckpointer {
   /** Starts checkpointing the database file at `path`, whose own connection must have wal_autocheckpoint = 0. */
   constructor(path: string, options: WalCheckpointerOptions) {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    const workerData = { driver, path, busyTimeoutMs: options.busyTimeoutMs, everyMs: options.everyMs ?? CHECKPOINT_EVERY_MS };
+    const workerData = { driver, path, busyTimeoutMs: options.busyTimeoutMs, everyMs: CHECKPOINT_EVERY_MS };
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
     // It never keeps the process alive; an open store is closed before exit anyway.
     this.#worker.unref();
