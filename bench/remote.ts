@@ -6,6 +6,8 @@
 //   W4  300 one-action runs started one after another and awaited (p50 / p99 ms)
 // Remote runs are started through FlyteClient with POST /v1/runs?wait=…, which answers once the run has ended.
 // Peer figures are those measured on this machine with the local PostgreSQL (DBOS, graphile-worker, Restate).
+// BENCH_BASELINE=<rev> also starts that commit's server beside this one's and runs every step on both in turn,
+// then prints this commit against it (the same runs, so the machine's drift hits both alike).
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { FlyteClient } from "../src/client/index.js";
 import * as flyte from "../src/index.js";
+import { describeRev, withWorktree } from "./baseline.js";
 import * as workloads from "./workloads.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -61,34 +64,42 @@ async function latencies(count: number, call: (i: number) => Promise<void>): Pro
   return times.sort((a, b) => a - b);
 }
 
-async function measure(target: Target): Promise<Figures> {
-  const time = (task: string, inputs: unknown[]): Promise<number> => timed(() => target.runToEnd(task, inputs));
+/** Runs every step on each target in turn (one target: the plain benchmark; two: side by side). */
+async function measure(targets: readonly Target[]): Promise<Figures[]> {
+  const each = async <T>(step: (target: Target) => Promise<T>): Promise<T[]> => {
+    const results: T[] = [];
+    for (const target of targets) results.push(await step(target));
+    return results;
+  };
+  const time = (target: Target, task: string, inputs: unknown[]): Promise<number> => timed(() => target.runToEnd(task, inputs));
   // Warm-up: worker pools, JIT, statement caches.
-  await time("bench.chain", [50]);
-  await time("bench.fanOut", [500]);
-  const w1: number[] = [];
-  const w2: number[] = [];
-  const w3: number[] = [];
+  await each((t) => time(t, "bench.chain", [50]));
+  await each((t) => time(t, "bench.fanOut", [500]));
+  const figures = targets.map(() => ({ w1: [] as number[], w2: [] as number[], w3: [] as number[] }));
   for (let i = 0; i < REPEATS; i++) {
-    w1.push((await time("bench.chain", [CHAIN])) / CHAIN);
-    w2.push(FAN_OUT / ((await time("bench.fanOut", [FAN_OUT])) / 1000));
-    w3.push(FAN_OUT / ((await time("bench.fanOutCapped", [FAN_OUT, CAP])) / 1000));
+    (await each((t) => time(t, "bench.chain", [CHAIN]))).forEach((ms, k) => figures[k]!.w1.push(ms / CHAIN));
+    (await each((t) => time(t, "bench.fanOut", [FAN_OUT]))).forEach((ms, k) => figures[k]!.w2.push(FAN_OUT / (ms / 1000)));
+    (await each((t) => time(t, "bench.fanOutCapped", [FAN_OUT, CAP]))).forEach((ms, k) => figures[k]!.w3.push(FAN_OUT / (ms / 1000)));
   }
-  for (let i = 0; i < 20; i++) await time("bench.single", [i]);
-  const first = await latencies(RUNS, (i) => target.runToEnd("bench.single", [i]));
-  for (let i = 0; i < W4_WARM_UP; i++) await target.runToEnd("bench.single", [i]);
-  const runs = await latencies(RUNS, (i) => target.runToEnd("bench.single", [i]));
-  const { ping } = target;
-  const pings = ping ? await latencies(RUNS, () => ping()) : [];
-  return {
-    httpP50: pings.length === 0 ? Number.NaN : percentile(pings, 0.5),
+  const single = (t: Target) => (i: number) => t.runToEnd("bench.single", [i]);
+  await each(async (t) => {
+    for (let i = 0; i < 20; i++) await single(t)(i);
+  });
+  const first = await each((t) => latencies(RUNS, single(t)));
+  await each(async (t) => {
+    for (let i = 0; i < W4_WARM_UP; i++) await single(t)(i);
+  });
+  const runs = await each((t) => latencies(RUNS, single(t)));
+  const pings = await each((t) => (t.ping ? latencies(RUNS, () => t.ping!()) : Promise.resolve([])));
+  return figures.map(({ w1, w2, w3 }, k) => ({
+    httpP50: pings[k]!.length === 0 ? Number.NaN : percentile(pings[k]!, 0.5),
     w1MsPerStep: median(w1),
     w2PerSecond: median(w2),
     w3PerSecond: median(w3),
-    w4P50: percentile(runs, 0.5),
-    w4P99: percentile(runs, 0.99),
-    w4FirstP50: percentile(first, 0.5),
-  };
+    w4P50: percentile(runs[k]!, 0.5),
+    w4P99: percentile(runs[k]!, 0.99),
+    w4FirstP50: percentile(first[k]!, 0.5),
+  }));
 }
 
 function median(values: number[]): number {
@@ -99,13 +110,13 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
-/** A `flyte start server` process with worker processes, and runs started over HTTP. */
-async function withServer<T>(db: string | undefined, durability: "runs" | "full", use: (target: Target) => Promise<T>): Promise<T> {
+/** The `flyte start server` of the checkout at `repo`, with worker processes, and runs started over HTTP. */
+async function withServer<T>(repo: string, db: string | undefined, durability: "runs" | "full", use: (target: Target) => Promise<T>): Promise<T> {
   const localDir = mkdtempSync(path.join(tmpdir(), "flyte-bench-remote-"));
-  const args = [path.join(REPO, "bin/flyte.js"), "start", "server", "--port", "0", "--insecure-local", "--load", path.join(REPO, "bench/workloads.ts")];
+  const args = [path.join(repo, "bin/flyte.js"), "start", "server", "--port", "0", "--insecure-local", "--load", path.join(repo, "bench/workloads.ts")];
   args.push("--durability", durability);
   if (db) args.push("--db", db);
-  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, FLYTE_LOCAL_DIR: localDir }, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, FLYTE_LOCAL_DIR: localDir }, stdio: ["ignore", "pipe", "inherit"] });
   try {
     const url = await listening(child);
     const client = new FlyteClient({ endpoint: url });
@@ -160,12 +171,15 @@ async function local(): Promise<Figures> {
     "bench.single": workloads.single,
   };
   try {
-    return await measure({
-      async runToEnd(task, inputs) {
-        const run = await flyte.withRunContext({ captureLogs: false }).run(tasks[task]!, ...inputs);
-        if ((await run.wait()) !== "succeeded") throw new Error(`local run of ${task} failed`);
+    const [figures] = await measure([
+      {
+        async runToEnd(task, inputs) {
+          const run = await flyte.withRunContext({ captureLogs: false }).run(tasks[task]!, ...inputs);
+          if ((await run.wait()) !== "succeeded") throw new Error(`local run of ${task} failed`);
+        },
       },
-    });
+    ]);
+    return figures!;
   } finally {
     await flyte.shutdown();
     rmSync(dir, { recursive: true, force: true });
@@ -177,22 +191,41 @@ async function local(): Promise<Figures> {
  * end wait for the disk) and pg-full (`--durability full`: every commit waits for the disk, as the peers were run).
  */
 const BACKENDS = new Set((process.env["BENCH_BACKENDS"] ?? "local,sqlite,pg,pg-full").split(",").map((name) => name.trim()));
+const BASELINE = process.env["BENCH_BASELINE"];
 const columns: Array<[string, Figures]> = [];
-if (BACKENDS.has("local")) {
-  process.stderr.write("measuring local mode…\n");
-  columns.push(["local (SQLite)", await local()]);
+/** With BENCH_BASELINE: the baseline's figures of each server column, measured in the same runs. */
+const baselines = new Map<string, Figures>();
+
+/** One server column; with a baseline checkout, its server runs every step right after this one's. */
+async function serverColumn(name: string, postgresDb: boolean, durability: "runs" | "full", baselineRepo: string | undefined): Promise<void> {
+  process.stderr.write(`measuring ${name}${baselineRepo ? " beside the baseline" : ""}…\n`);
+  const open = <T>(use: (db: string | undefined) => Promise<T>): Promise<T> => (postgresDb ? withDatabase(use) : use(undefined));
+  const [mine, theirs] = await open((db) =>
+    baselineRepo
+      ? open((baseDb) => withServer(REPO, db, durability, (t) => withServer(baselineRepo, baseDb, durability, (b) => measure([t, b]))))
+      : withServer(REPO, db, durability, (t) => measure([t])),
+  );
+  columns.push([name, mine!]);
+  if (theirs) baselines.set(name, theirs);
 }
-if (BACKENDS.has("sqlite")) {
-  process.stderr.write("measuring server + workers on SQLite…\n");
-  columns.push(["server+SQLite", await withServer(undefined, "runs", measure)]);
+
+async function measureAll(baselineRepo: string | undefined): Promise<void> {
+  if (BACKENDS.has("local")) {
+    process.stderr.write("measuring local mode…\n");
+    columns.push(["local (SQLite)", await local()]);
+  }
+  if (BACKENDS.has("sqlite")) await serverColumn("server+SQLite", false, "runs", baselineRepo);
+  if (BACKENDS.has("pg")) await serverColumn("server+PostgreSQL", true, "runs", baselineRepo);
+  if (BACKENDS.has("pg-full")) await serverColumn("server+PG full", true, "full", baselineRepo);
 }
-if (BACKENDS.has("pg")) {
-  process.stderr.write("measuring server + workers on PostgreSQL…\n");
-  columns.push(["server+PostgreSQL", await withDatabase((url) => withServer(url, "runs", measure))]);
-}
-if (BACKENDS.has("pg-full")) {
-  process.stderr.write("measuring server + workers on PostgreSQL, --durability full…\n");
-  columns.push(["server+PG full", await withDatabase((url) => withServer(url, "full", measure))]);
+
+if (BASELINE) {
+  await withWorktree(REPO, BASELINE, async (dir, note) => {
+    if (note) process.stderr.write(`note: ${note}\n`);
+    await measureAll(dir);
+  });
+} else {
+  await measureAll(undefined);
 }
 
 const peers = {
@@ -211,15 +244,17 @@ const rows: string[][] = [
   [`W4 first ${RUNS} runs p50 (ms)`, ...columns.map(([, f]) => fmt(f.w4FirstP50, 2)), "", ""],
   ["floor: GET /v1/health p50 (ms)", ...columns.map(([, f]) => (Number.isNaN(f.httpP50) ? "-" : fmt(f.httpP50, 2))), "", ""],
 ];
-const header = ["workload", ...columns.map(([name]) => name), "best peer", "target"];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+/** Prints a table: the first column left-aligned, the others right-aligned. */
+function printTable(header: string[], body: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  for (const row of [header, ...body]) console.log(line(row));
+}
 console.log(
   `control plane with worker processes, median of ${REPEATS} (W4: ${RUNS} runs after ${W4_WARM_UP.toLocaleString("en-US")} more; ` +
     `its first ${RUNS} on their own row), Node ${process.version}`,
 );
-console.log(line(header));
-for (const row of rows) console.log(line(row));
+printTable(["workload", ...columns.map(([name]) => name), "best peer", "target"], rows);
 // The peers were measured durable on PostgreSQL: compare the column that is too when it was measured.
 const fair = columns.find(([name]) => name === "server+PG full") ?? columns.find(([name]) => name.startsWith("server"));
 if (fair) {
@@ -228,4 +263,28 @@ if (fair) {
     `${name} vs best peer: W1 ${fmt(peers.w1.value / f.w1MsPerStep, 1)}×, W2 ${fmt(f.w2PerSecond / peers.w2.value, 1)}×, ` +
       `W3 ${fmt(f.w3PerSecond / peers.w3.value, 1)}×, W4 ${fmt(peers.w4.value / f.w4P50, 1)}× (higher is better)`,
   );
+}
+
+if (BASELINE && baselines.size > 0) {
+  // Every ratio reads "times better than the baseline": above 1 this checkout is faster.
+  const compared: Array<[string, (f: Figures) => number, boolean, number]> = [
+    ["W1 ms/step", (f) => f.w1MsPerStep, false, 3],
+    ["W2 actions/s", (f) => f.w2PerSecond, true, 0],
+    ["W3 actions/s", (f) => f.w3PerSecond, true, 0],
+    ["W4 p50 ms", (f) => f.w4P50, false, 2],
+    ["W4 p99 ms", (f) => f.w4P99, false, 2],
+    ["W4 first 300 p50 ms", (f) => f.w4FirstP50, false, 2],
+  ];
+  const names = [...baselines.keys()];
+  const table = compared.map(([label, get, higherIsBetter, digits]) => [
+    label,
+    ...names.map((name) => {
+      const mine = get(columns.find(([n]) => n === name)![1]);
+      const theirs = get(baselines.get(name)!);
+      const ratio = higherIsBetter ? mine / theirs : theirs / mine;
+      return `${fmt(mine, digits)} vs ${fmt(theirs, digits)} (${fmt(ratio, 2)}×)`;
+    }),
+  ]);
+  console.log(`\nbaseline ${describeRev(REPO, BASELINE)}: measured in the same runs, each step on both servers in turn`);
+  printTable(["this checkout vs baseline", ...names], table);
 }
