@@ -1,7 +1,7 @@
 // HttpTransport against plain node:http servers on port 0: requests share one kept-alive connection, a GET on a
 // kept-alive connection the server dropped is sent again on a new one (a POST is not), an endpoint's own path
-// prefixes every request, streamed bodies arrive as they are written and stop when the reader stops, and an
-// aborted signal ends a stream with its reason.
+// prefixes every request, streamed bodies arrive as they are written and stop when the reader stops, an aborted
+// signal ends a stream with its reason, and a connection silent past the idle timeout fails its request.
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -73,6 +73,21 @@ describe("HttpTransport", () => {
     const prefixed = new HttpTransport(`http://127.0.0.1:${port}/flyte/`);
     transports.push(prefixed);
     expect((await prefixed.send(get("/v1/health?x=1"))).text).toBe("/flyte/v1/health?x=1");
+  });
+
+  it("fails a request whose connection stays silent past the idle timeout, streamed or not", async () => {
+    const { port } = await listen((request, response) => {
+      // Headers, then nothing, for /stream; nothing at all otherwise.
+      if (request.url === "/stream") response.writeHead(200, { "content-type": "text/event-stream" }).write(":\n\n");
+    });
+    const impatient = new HttpTransport(`http://127.0.0.1:${port}`, { idleTimeoutMs: 200 });
+    transports.push(impatient);
+    await expect(impatient.send(get("/hang"))).rejects.toMatchObject({ code: "ETIMEDOUT", message: expect.stringContaining("no answer") });
+    const stream = await impatient.stream(get("/stream"));
+    const reading = (async () => {
+      for await (const _chunk of stream.body);
+    })();
+    await expect(reading).rejects.toMatchObject({ code: "ETIMEDOUT" });
   });
 
   it("fails with the socket's error code when nothing listens", async () => {

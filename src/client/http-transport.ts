@@ -32,14 +32,22 @@ export interface HttpRequest {
 }
 
 const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE"]);
+/**
+ * A connection silent this long fails its request (fetch's own default): a server that hangs, or a connection
+ * that died without a reset, does not hang its caller forever. Watch streams send a heartbeat every 15 s, and a
+ * request's `?wait` is at most 60 s, so neither comes near it.
+ */
+const IDLE_TIMEOUT_MS = 300_000;
 
 export class HttpTransport {
   readonly #url: URL;
   readonly #module: typeof http | typeof https;
   // Idle keep-alive sockets are unref'd by the agent, so a client left open never keeps its process alive.
   readonly #agent: http.Agent;
+  readonly #idleTimeoutMs: number;
 
-  constructor(endpoint: string) {
+  constructor(endpoint: string, options: { idleTimeoutMs?: number } = {}) {
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.#url = new URL(endpoint);
     this.#module = this.#url.protocol === "https:" ? https : http;
     this.#agent = new this.#module.Agent({ keepAlive: true });
@@ -100,6 +108,12 @@ export class HttpTransport {
         resolve,
       );
       outgoing.once("error", (error) => reject(Object.assign(error, { reusedSocket: outgoing.reusedSocket })));
+      outgoing.setTimeout(this.#idleTimeoutMs, () => {
+        const error = Object.assign(new Error(`no answer from ${this.#url.origin} for ${this.#idleTimeoutMs / 1000} s`), { code: "ETIMEDOUT" });
+        // A response already streaming fails with this error too, not with a bare "aborted".
+        (outgoing as { res?: http.IncomingMessage }).res?.destroy(error);
+        outgoing.destroy(error);
+      });
       outgoing.end(body);
     });
   }
