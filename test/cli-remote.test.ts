@@ -1,13 +1,15 @@
 // `flyte run` against a server: the real CLI (a child process) bundles the example, uploads it only when the
 // server lacks it, starts the run from it and prints the run's name, or with --follow shows progress and ends
-// like a local run (output and exit 0, or the failing action and exit 1). Bad input exits 2 before anything is
-// uploaded or started. The server runs in this process on port 0 with a code store that counts uploads.
+// like a local run (output and exit 0, or the failing action and exit 1), or, when the server goes away while it
+// follows, says where the run is kept. Bad input exits 2 before anything is uploaded or started. The server runs
+// in this process on port 0 with a code store that counts uploads.
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { flyteCli, REPO_ROOT, type CliResult } from "./support/cli.js";
 import { tempDir } from "./support/local-dir.js";
-import { CountingCodeStore, TEST_TOKEN, useTestServer, waitForRun } from "./support/server.js";
+import { until } from "./support/process.js";
+import { CountingCodeStore, startTestServer, TEST_TOKEN, useTestServer, waitForRun } from "./support/server.js";
 
 
 const dir = tempDir("flyte-cli-remote-");
@@ -146,4 +148,24 @@ describe("flyte run against a server", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain("rejected the API token (it is wrong); set FLYTE_API_TOKEN");
   });
+
+  it("--follow of a run whose server goes away says that the run is kept there and how to look at it later", async () => {
+    const own = await startTestServer({ executor: "workers", workers: { resolveFrom: REPO_ROOT } });
+    let closed = false;
+    try {
+      const following = cli(["run", "--follow", "--endpoint", own.url, "test/fixtures/workers/tasks.ts", "busyFor", "--ms", "60000"]);
+      const name = await until("the run to start", async () => {
+        const { body } = await own.json("/v1/runs?limit=1");
+        return (body.runs as Array<{ name: string; phase: string }>).find((run) => run.phase === "running")?.name;
+      });
+      await own.close();
+      closed = true;
+      const result = await following;
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(`error: cannot reach the Flyte server at ${own.url}`);
+      expect(result.stderr).toContain(`run ${name} is kept on the server, which resumes it when it starts again; then: flyte get run ${name} --endpoint ${own.url}`);
+    } finally {
+      if (!closed) await own.close();
+    }
+  }, 60_000);
 });

@@ -144,8 +144,12 @@ async function afterStart(io: Io, client: FlyteClient, run: Run, follow: boolean
   try {
     return await followRemote(io, client, run, hint);
   } catch (error) {
-    if (reportClientFailure(io, error)) return EXIT_FAILED;
-    throw error;
+    if (!reportClientFailure(io, error)) throw error;
+    // The run is the server's: a server that went away resumes it when it starts again.
+    if (errorCode(error) === "SERVER_UNREACHABLE") {
+      io.err(`run ${run.name} is kept on the server, which resumes it when it starts again; then: flyte get run ${run.name}${hint}`);
+    }
+    return EXIT_FAILED;
   }
 }
 
