@@ -1,12 +1,21 @@
 // Local-engine benchmark (`npm run bench:local`). Each workload runs inside a persisted local run (SQLite in a
 // temp folder) and, side by side in the same process, as the same functions called directly — the baseline —
 // so the figures are ratios that hold on a noisy machine. Prints actions/s and per-action overhead.
+// BENCH_BASELINE=<rev> compares this checkout's engine with that commit's instead (see local-baseline.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import * as flyte from "../src/index.js";
+import { compareWithBaseline } from "./local-baseline.js";
+import { printTable } from "./table.js";
 
 const REPEATS = Number(process.env["BENCH_REPEATS"] ?? 5);
+const BASELINE = process.env["BENCH_BASELINE"];
+if (BASELINE) {
+  await compareWithBaseline(path.resolve(path.dirname(fileURLToPath(import.meta.url)), ".."), BASELINE, REPEATS);
+  process.exit(0);
+}
 const FAN_OUT = Number(process.env["BENCH_FAN_OUT"] ?? 10_000);
 const CHAIN = Number(process.env["BENCH_CHAIN"] ?? 1_000);
 
@@ -99,12 +108,8 @@ for (const workload of workloads) {
   ]);
 }
 
-const header = ["workload", "engine ms", "Promise.all ms", "actions/s", "overhead µs/action", "ratio"];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
 console.log(`local engine (SQLite, persisted), median of ${REPEATS}, Node ${process.version}`);
-console.log(line(header));
-for (const row of rows) console.log(line(row));
+printTable(["workload", "engine ms", "Promise.all ms", "actions/s", "overhead µs/action", "ratio"], rows);
 
 await flyte.shutdown();
 rmSync(dir, { recursive: true, force: true });

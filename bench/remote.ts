@@ -18,6 +18,7 @@ import postgres from "postgres";
 import { FlyteClient } from "../src/client/index.js";
 import * as flyte from "../src/index.js";
 import { describeRev, withWorktree } from "./baseline.js";
+import { printTable } from "./table.js";
 import * as workloads from "./workloads.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -244,12 +245,6 @@ const rows: string[][] = [
   [`W4 first ${RUNS} runs p50 (ms)`, ...columns.map(([, f]) => fmt(f.w4FirstP50, 2)), "", ""],
   ["floor: GET /v1/health p50 (ms)", ...columns.map(([, f]) => (Number.isNaN(f.httpP50) ? "-" : fmt(f.httpP50, 2))), "", ""],
 ];
-/** Prints a table: the first column left-aligned, the others right-aligned. */
-function printTable(header: string[], body: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  for (const row of [header, ...body]) console.log(line(row));
-}
 console.log(
   `control plane with worker processes, median of ${REPEATS} (W4: ${RUNS} runs after ${W4_WARM_UP.toLocaleString("en-US")} more; ` +
     `its first ${RUNS} on their own row), Node ${process.version}`,
