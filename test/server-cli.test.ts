@@ -1,9 +1,11 @@
-// `flyte start server` as a real process (bin/flyte.js) on port 0: token handling, a run through the API, and a
-// clean stop on SIGTERM/SIGINT even with a watch stream open; refusing unauthenticated serving off loopback.
+// `flyte start server` as a real process (bin/flyte.js) on port 0: token handling, where it keeps its state (a
+// database password never printed), a run through the API, and a clean stop on SIGTERM/SIGINT even with a watch
+// stream open; refusing unauthenticated serving off loopback.
 import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, spawnFlyte } from "./support/cli.js";
+import { until } from "./support/process.js";
 import { tempDir } from "./support/local-dir.js";
 import { SERVER_TASKS, spawnServer, sseEvents, type ServerProcess } from "./support/server.js";
 
@@ -32,6 +34,9 @@ describe("flyte start server", () => {
     expect(token, server.stdout()).toBeDefined();
     const tokenFile = path.join(localDir, "server-token");
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    // Where its state lives, and how durably.
+    const state = `runs in sqlite:${path.join(localDir, "server.db")} (--durability runs); data in file://${path.join(localDir, "data")}; tasks run in worker processes`;
+    await until("the line saying where state lives", () => (server.stdout().includes(state) ? true : undefined), 10_000);
 
     const health = await fetch(`${server.url}/v1/health`);
     expect(await health.json()).toMatchObject({ ok: true });
@@ -108,7 +113,13 @@ describe("flyte start server --db postgres://", () => {
     const { openPostgresStore } = await import("../src/store/index.js");
     const database = await createTestDatabase();
     try {
-      const server = await start(["--insecure-local", "--db", database.url, "--load", SERVER_TASKS]);
+      // The local server trusts every local connection, so a password in the URL is ignored, and never printed.
+      const withPassword = new URL(database.url);
+      withPassword.password = "s3cret";
+      const server = await start(["--insecure-local", "--db", withPassword.toString(), "--load", SERVER_TASKS]);
+      withPassword.password = "***";
+      await until("the line saying where runs live", () => (server.stdout().includes(`runs in ${withPassword.toString()} (--durability runs)`) ? true : undefined), 10_000);
+      expect(server.stdout()).not.toContain("s3cret");
       const created = await fetch(`${server.url}/v1/runs`, {
         method: "POST",
         headers: { "content-type": "application/json" },

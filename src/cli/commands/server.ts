@@ -79,6 +79,9 @@ export function registerServerCommand(program: Command, io: Io): void {
         log: (line) => io.err(line),
       });
       io.out(`flyte server listening on ${server.url}`);
+      const runsIn = flags.db === undefined ? `sqlite:${path.join(config.localDir, "server.db")}` : describeDb(flags.db, io.cwd);
+      const tasksIn = flags.inProcess ? "this process" : flags.localWorkers ? "worker processes of this host and any worker hosts" : "worker hosts only (--no-local-workers)";
+      io.out(`runs in ${runsIn} (--durability ${flags.durability}); data in ${server.engine.resources.blobs.root}; tasks run in ${tasksIn}`);
       await server.closed;
       io.out("flyte server stopped");
     });
@@ -104,6 +107,18 @@ function capacityFlags(flags: ServerFlags): { cpu?: number; memoryBytes?: number
     capacity.memoryBytes = memory;
   }
   return capacity;
+}
+
+/** A `--db` spec as the server prints it: a SQLite file's absolute path, a PostgreSQL URL without its password. */
+function describeDb(spec: string, cwd: string): string {
+  if (spec.startsWith("sqlite:")) return `sqlite:${path.resolve(cwd, spec.slice("sqlite:".length))}`;
+  try {
+    const url = new URL(spec);
+    if (url.password !== "") url.password = "***";
+    return url.toString();
+  } catch {
+    return spec;
+  }
 }
 
 /** The RunStore a `--db` spec names. */
