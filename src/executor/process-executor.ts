@@ -5,7 +5,6 @@
 // out) into system errors. A module whose npm versions this host lacks gets them installed before it loads.
 import path from "node:path";
 import {
-  type ActionNode,
   type AttemptHandle,
   type AttemptRequest,
   type EngineHandle,
@@ -40,8 +39,6 @@ const DEFAULT_ABORT_GRACE_MS = 10_000;
 
 export class ProcessExecutor implements Executor {
   private readonly pools: PoolRegistry;
-  /** The attempt each action last placed on a worker (children prefer their parent's worker). */
-  private readonly placed = new WeakMap<ActionNode, LiveAttempt>();
   /** Calls for child actions in flight, by run and child action name. */
   private readonly childCalls = new Map<string, ChildCall>();
   /** Templates of each loaded module's tasks, and the module of each template. */
@@ -181,10 +178,15 @@ export class ProcessExecutor implements Executor {
       );
   }
 
-  /** The worker running the attempt's parent, when it runs in one. */
+  /** The worker of the attempt whose call this attempt runs (children prefer it), when a worker made the call. */
   private parentWorker(attempt: LiveAttempt): PoolWorker | undefined {
-    const parent = attempt.request.node.parent;
-    return parent ? this.placed.get(parent)?.worker : undefined;
+    return this.callOf(attempt)?.parent.worker;
+  }
+
+  /** The call in flight that this attempt's action answers. */
+  private callOf(attempt: LiveAttempt): ChildCall | undefined {
+    const { run, node } = attempt.request;
+    return this.childCalls.get(childKey(run.name, node.name));
   }
 
   private place(attempt: LiveAttempt, worker: PoolWorker): void {
@@ -195,10 +197,9 @@ export class ProcessExecutor implements Executor {
     const { run, node, task, inputs } = attempt.request;
     attempt.worker = worker;
     worker.attempts.add(attempt.id);
-    this.placed.set(node, attempt);
     const prior = run.prior.size === 0 ? [] : [...run.prior.values()].filter((action) => action.parentName === node.name);
     // A child placed in its caller's worker can hand its output over there, without the engine's reply in between.
-    const caller = attempt.request.answerEarly ? this.childCalls.get(childKey(run.name, node.name)) : undefined;
+    const caller = attempt.request.answerEarly ? this.callOf(attempt) : undefined;
     attempt.answers = caller?.parent.worker === worker ? caller : undefined;
     worker.send({
       t: "run",
