@@ -68,7 +68,7 @@ export function registerServerCommand(program: Command, io: Io): void {
         importModule: importUserModule,
         executor: flags.inProcess ? "inline" : "workers",
         workers: { resolveFrom: io.cwd, capacity: capacityFlags(flags), localWorkers: flags.localWorkers, leaseMs: leaseFlag(flags.lease) },
-        runStore: flags.db === undefined ? undefined : await openRunStore(flags.db, io.cwd, flags.durability),
+        runStore: flags.db === undefined ? undefined : await openRunStore(flags.db, io.cwd, flags.durability, (line) => io.err(line)),
         durability: flags.durability,
         blobs: storeSpec === undefined ? undefined : openBlobStore(storeSpec, s3),
         inlineLimit: config.inlineLimit,
@@ -109,9 +109,15 @@ function capacityFlags(flags: ServerFlags): { cpu?: number; memoryBytes?: number
   return capacity;
 }
 
+/** The file of a `sqlite:PATH` spec, or undefined for another kind of spec. */
+function sqliteFile(spec: string, cwd: string): string | undefined {
+  return spec.startsWith("sqlite:") ? path.resolve(cwd, spec.slice("sqlite:".length)) : undefined;
+}
+
 /** A `--db` spec as the server prints it: a SQLite file's absolute path, a PostgreSQL URL without its password. */
 function describeDb(spec: string, cwd: string): string {
-  if (spec.startsWith("sqlite:")) return `sqlite:${path.resolve(cwd, spec.slice("sqlite:".length))}`;
+  const file = sqliteFile(spec, cwd);
+  if (file !== undefined) return `sqlite:${file}`;
   try {
     const url = new URL(spec);
     if (url.password !== "") url.password = "***";
@@ -122,8 +128,9 @@ function describeDb(spec: string, cwd: string): string {
 }
 
 /** The RunStore a `--db` spec names. */
-async function openRunStore(spec: string, cwd: string, durability: DurabilityPolicy): Promise<RunStore> {
+async function openRunStore(spec: string, cwd: string, durability: DurabilityPolicy, log: (line: string) => void): Promise<RunStore> {
   if (/^postgres(ql)?:\/\//.test(spec)) return openPostgresStore(spec);
-  if (spec.startsWith("sqlite:")) return openSqliteStore(path.resolve(cwd, spec.slice("sqlite:".length)), sqliteOptions(durability));
+  const file = sqliteFile(spec, cwd);
+  if (file !== undefined) return openSqliteStore(file, sqliteOptions(durability, log));
   throw new UsageError(`--db must be sqlite:PATH or postgres://user@host:port/database, got ${spec}`);
 }
