@@ -17,7 +17,12 @@ afterAll(() => database.drop());
 let schemas = 0;
 const freshSchema = (): string => `s${++schemas}`;
 
-runStoreConformance("postgres", () => openPostgresStore(database.url, { schema: freshSchema() }));
+runStoreConformance(
+  "postgres",
+  () => openPostgresStore(database.url, { schema: freshSchema() }),
+  undefined,
+  () => openPostgresStore(database.url, { schema: `s${schemas}`, max: 1 }),
+);
 
 /** Opens a store on its own schema, runs `body`, and closes the store whatever happens. */
 async function withStore<T>(body: (store: PostgresRunStore) => Promise<T>, schema = freshSchema()): Promise<T> {

@@ -94,6 +94,29 @@ describe("flyte start server", () => {
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   });
 
+  it("refuses to start on the database of a server that is running, naming it, and starts once that one is killed", async () => {
+    const dir = tempDir("flyte-server-claim-");
+    try {
+      const first = await spawnServer(["--insecure-local"], dir);
+      running.push(first);
+      const refused = await collect(spawnFlyte(["start", "server", "--insecure-local", "--port", "0"], { localDir: dir }));
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toContain(`another flyte server is using the run database ${path.join(dir, "server.db")}: flyte server pid ${first.child.pid} on `);
+      expect(refused.stdout).not.toContain("listening on");
+      // One line that says what to do, no stack.
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+      // The first one never noticed.
+      expect((await fetch(`${first.url}/v1/health`)).status).toBe(200);
+      // The OS drops a killed server's claim: a restart right away takes it.
+      await first.stop("SIGKILL");
+      const second = await spawnServer(["--insecure-local"], dir);
+      running.push(second);
+      expect(await second.stop("SIGTERM")).toEqual({ code: 0, signal: null });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses --insecure-local on a non-loopback host, a bad port and an unknown durability, with exit 2", async () => {
     const refused = await collect(spawnFlyte(["start", "server", "--insecure-local", "--host", "0.0.0.0", "--port", "0"], { localDir }));
     expect(refused.code).toBe(2);
@@ -133,6 +156,10 @@ describe("flyte start server --db postgres://", () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       expect(phase).toBe("succeeded");
+      // A second server on the same database is refused, told which session holds it.
+      const refused = await collect(spawnFlyte(["start", "server", "--insecure-local", "--port", "0", "--db", database.url], { localDir }));
+      expect(refused.code, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`another flyte server holds the run store .*: flyte server pid ${server.child.pid} on .*SELECT pg_terminate_backend\\(\\d+\\)`, "s"));
       expect(await server.stop("SIGTERM")).toEqual({ code: 0, signal: null });
       const store = await openPostgresStore(database.url);
       try {

@@ -24,6 +24,7 @@ runStoreConformance(
   async () => {
     if (fileDir !== undefined) await rm(fileDir, { recursive: true, force: true });
   },
+  async () => openSqliteStore(join(fileDir!, `runs-${fileCount}.db`)),
 );
 
 describe("sqlite store on disk", () => {

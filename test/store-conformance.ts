@@ -3,6 +3,7 @@
 // interface is used here, never a database specific, so the same tests hold every implementation to one contract.
 // Parts: runs, batches, logs, reports, errors and close here; actions, cache and tasks in store-conformance-*.ts.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { StoreInUseError } from "../src/errors/index.js";
 import type { ActionPhase, LogRecord, RunRecord, RunStore, WriteOp } from "../src/store/index.js";
 import { storeActionConformance } from "./store-conformance-actions.js";
 import { storeCacheConformance } from "./store-conformance-cache.js";
@@ -19,10 +20,15 @@ import {
   type StoreFixture,
 } from "./store-conformance-records.js";
 
+/**
+ * `open` gives a fresh, empty store; `reopen`, when the store can be shared, another store object on the database
+ * the last `open` gave (a private in-memory database cannot be).
+ */
 export function runStoreConformance(
   label: string,
   open: () => Promise<RunStore>,
   cleanup?: () => Promise<void>,
+  reopen?: () => Promise<RunStore>,
 ): void {
   describe(label, () => {
     const fx = {} as StoreFixture;
@@ -256,6 +262,42 @@ export function runStoreConformance(
         for (const error of stored) {
           expect(error).toStrictEqual(NESTED_ERROR);
           expect(Object.keys(error?.cause ?? {})).not.toContain("stack");
+        }
+      });
+    });
+
+    describe("server claim", () => {
+      it("is harmless to claim twice", async () => {
+        await fx.store.claimServer("server A");
+        await expect(fx.store.claimServer("server A")).resolves.toBeUndefined();
+      });
+
+      it.runIf(reopen !== undefined)("refuses a second store on the same database, naming the holder, until the first closes", async () => {
+        await fx.store.claimServer("flyte server A");
+        const second = await reopen!();
+        try {
+          const refused = await second.claimServer("flyte server B").then(() => undefined, (error: unknown) => error);
+          expect(refused).toBeInstanceOf(StoreInUseError);
+          expect((refused as Error).message).toContain("flyte server A");
+          // Refused as a server, still a working store.
+          await write({ op: "run.insert", run: runRecord() });
+          expect((await second.getRun(RUN))?.name).toBe(RUN);
+          await fx.store.close();
+          await expect(second.claimServer("flyte server B")).resolves.toBeUndefined();
+          // The claim takes no connection the store needs (a PostgreSQL pool may have a single one).
+          expect((await second.getRun(RUN))?.name).toBe(RUN);
+        } finally {
+          await second.close();
+        }
+      });
+
+      it("leaves other databases alone", async () => {
+        await fx.store.claimServer("flyte server A");
+        const other = await open();
+        try {
+          await expect(other.claimServer("flyte server B")).resolves.toBeUndefined();
+        } finally {
+          await other.close();
         }
       });
     });

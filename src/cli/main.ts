@@ -15,7 +15,7 @@ import { EXIT_FAILED, EXIT_USAGE, processIo, type Io } from "./io.js";
 
 const USAGE_CODES = new Set(["USAGE", "INVALID_INPUT", "INVALID_OPTION", "TASK_NOT_FOUND", "RUN_NOT_FOUND", "SERIALIZATION", "DEPLOYED_TASK_NOT_FOUND"]);
 // Setup faults whose message says what to fix: one line, exit 1, no stack.
-const SETUP_CODES = new Set(["SECRET_STORE"]);
+const SETUP_CODES = new Set(["SECRET_STORE", "STORE_IN_USE"]);
 
 export function buildProgram(io: Io): Command {
   const program = new Command("flyte")

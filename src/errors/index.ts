@@ -26,6 +26,7 @@ export { CodeBundleError, CodeNotFoundError } from "./code-errors.js";
 export { SecretMountError, SecretNotFoundError, SecretStoreError } from "./secret-errors.js";
 export { DependencyInstallError } from "./dependency-errors.js";
 export { DeployedTaskNotFoundError, TaskVersionConflictError } from "./deploy-errors.js";
+export { StoreInUseError } from "./store-errors.js";
 export type { FlyteErrorClass, FlyteErrorOptions, FlyteErrorSubclassOptions } from "./errors.js";
 export { ensureError, fromErrorRecord, registerErrorClass, toErrorRecord } from "./error-record.js";
 export type { ErrorClass } from "./error-record.js";

@@ -4,13 +4,14 @@
 // order: stop accepting, end the watch streams, finish in-flight requests, close the engine.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { FolderBlobStore, type BlobStore } from "../blob/index.js";
-import { InvalidInputError, InvalidOptionError } from "../errors/index.js";
+import { InvalidInputError, InvalidOptionError, StoreInUseError } from "../errors/index.js";
 import { LocalEngine, type DurabilityPolicy, type TaskTemplate } from "../engine/index.js";
 import { registeredTask, taskTemplateOf } from "../sdk/index.js";
 import { openSqliteStore, type RunStore, type SqliteStoreOptions } from "../store/index.js";
@@ -97,6 +98,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const secrets = options.secretStore ?? SecretStore.open(options.localDir);
   const blobs = options.blobs ?? new FolderBlobStore(path.join(options.localDir, "data"));
   const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"), sqliteOptions(options.durability, log));
+  try {
+    await claimStore(runStore);
+  } catch (error) {
+    await runStore.close();
+    throw error;
+  }
   let executor: ProcessExecutor | undefined;
   // Set once the catalog exists; the executor asks it for the code of deployed tasks that workers call by name.
   const registry: { deployed?: DeployedTasks } = {};
@@ -194,6 +201,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const resumed = await launcher.resumeUnfinished((run) => catalog.resolver(run.labels[MODULE_LABEL]));
   if (resumed.length > 0) out(`resumed ${resumed.length} run(s) left unfinished by the previous server: ${resumed.join(", ")}`);
   return { url, token, engine, secrets, closed, close };
+}
+
+/** How long a server waits for the claim on its store: a server that was just killed may still hold it for a moment. */
+const CLAIM_WAIT_MS = 2_000;
+const CLAIM_RETRY_MS = 200;
+
+/** Makes this process the store's one server (see RunStore.claimServer), or throws StoreInUseError. */
+async function claimStore(store: RunStore): Promise<void> {
+  const holder = `flyte server pid ${process.pid} on ${hostname()}`;
+  const deadline = Date.now() + CLAIM_WAIT_MS;
+  for (;;) {
+    try {
+      await store.claimServer(holder);
+      return;
+    } catch (error) {
+      if (!(error instanceof StoreInUseError) || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_RETRY_MS));
+    }
+  }
 }
 
 /**

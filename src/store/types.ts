@@ -283,5 +283,13 @@ export interface RunStore {
   getTaskVersion(project: string, domain: string, taskId: string, version?: string): Promise<TaskVersionRecord | undefined>;
   listTaskVersions(query: ListTaskVersionsQuery): Promise<TaskVersionRecord[]>;
 
+  /**
+   * Makes the caller the one server of this store until close(). Rejects with StoreInUseError, naming the holder,
+   * while another server holds it (in another process, or through another store object in this one). The claim
+   * also ends with its process, however that ends (the OS or the database drops it), so a killed server's
+   * restart takes it back. `holder` describes the caller to whoever is refused.
+   */
+  claimServer(holder: string): Promise<void>;
+
   close(): Promise<void>;
 }

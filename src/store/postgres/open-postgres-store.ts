@@ -89,5 +89,5 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     );
   }
   // Batches commit one at a time, so writes that need not wait for the disk (see WriteDurability) need one connection.
-  return new PostgresRunStore(sql, schema, label, pool(1, { synchronous_commit: "off" }));
+  return new PostgresRunStore(sql, schema, label, pool(1, { synchronous_commit: "off" }), () => pool(1));
 }

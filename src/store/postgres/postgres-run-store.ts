@@ -37,6 +37,7 @@ import {
 } from "./rows.js";
 import type { PgSql } from "./schema.js";
 import { writeBatch } from "./write-batch.js";
+import { claimPostgresStore, type PostgresClaim } from "./server-claim.js";
 
 const Q = {
   getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE name = $1`,
@@ -78,16 +79,22 @@ function listRunsText(key: string, columns: readonly string[]): string {
 export class PostgresRunStore implements RunStore {
   readonly #sql: PgSql;
   readonly #visibleSql: PgSql;
+  readonly #claimSession: () => PgSql;
   readonly #label: string;
   readonly #schema: string;
   #closed = false;
+  #claim: PostgresClaim | undefined;
   readonly #taskVersions = new PostgresTaskVersions((text, params) => this.#query(text, params));
 
-  /** Takes a pool whose schema is migrated and on its search_path; use openPostgresStore() to get one. */
-  /** `visibleSql`: a small pool on the same database whose sessions set synchronous_commit off. */
-  constructor(sql: PgSql, schema: string, label: string, visibleSql: PgSql = sql) {
+  /**
+   * Takes a pool whose schema is migrated and on its search_path; use openPostgresStore() to get one. `visibleSql`:
+   * a small pool on the same database whose sessions set synchronous_commit off. `claimSession`: opens a
+   * one-connection pool on it, for claimServer.
+   */
+  constructor(sql: PgSql, schema: string, label: string, visibleSql: PgSql, claimSession: () => PgSql) {
     this.#sql = sql;
     this.#visibleSql = visibleSql;
+    this.#claimSession = claimSession;
     this.#schema = schema;
     this.#label = label;
   }
@@ -201,11 +208,18 @@ export class PostgresRunStore implements RunStore {
     return this.#taskVersions.list(query);
   }
 
+  async claimServer(holder: string): Promise<void> {
+    this.#open();
+    this.#claim ??= await claimPostgresStore(this.#claimSession(), this.#schema, this.#label, holder);
+  }
+
   /** Ends the pool, letting running queries finish for a few seconds; later calls reject. Closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([this.#sql.end({ timeout: 5 }), this.#visibleSql === this.#sql ? undefined : this.#visibleSql.end({ timeout: 5 })]);
+    await Promise.all([this.#sql.end({ timeout: 5 }), this.#visibleSql.end({ timeout: 5 })]);
+    // Last: the claim keeps another server out until this one's writes have ended.
+    await this.#claim?.release();
   }
 
   #open(): PgSql {

@@ -36,6 +36,7 @@ import {
 } from "./rows.js";
 import { SqliteTaskVersions } from "./sqlite-task-versions.js";
 import { prepareWriteBatch } from "./write-batch.js";
+import { claimSqliteDatabase, type SqliteClaim } from "./server-claim.js";
 
 /** SQLite caps bound parameters per statement; 500 keeps IN lists well under every build's limit. */
 const CACHE_LOOKUP_CHUNK = 500;
@@ -50,6 +51,7 @@ export class SqliteRunStore implements RunStore {
   readonly #runLists = new Map<string, Database.Statement<(string | number)[], RunRow>>();
   readonly #taskVersions: SqliteTaskVersions;
   #closed = false;
+  #claim: SqliteClaim | undefined;
 
   /** Takes an open, migrated connection; use openSqliteStore() to get one. */
   /** `checkpointer` copies the log back in the background (see WalCheckpointer); it is stopped on close. */
@@ -219,12 +221,20 @@ export class SqliteRunStore implements RunStore {
     return this.#taskVersions.list(query);
   }
 
+  /** A private in-memory database has nothing to share, so its claim always succeeds. */
+  async claimServer(holder: string): Promise<void> {
+    const db = this.#open();
+    if (db.memory || this.#claim) return;
+    this.#claim = claimSqliteDatabase(db.name, holder);
+  }
+
   /** Closes the connection; later calls reject. Closing twice is harmless. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#checkpointer?.close();
     this.#db.close();
+    this.#claim?.release();
   }
 
   #open(): Database.Database {
