@@ -99,7 +99,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const blobs = options.blobs ?? new FolderBlobStore(path.join(options.localDir, "data"));
   const runStore = options.runStore ?? openSqliteStore(path.join(options.localDir, "server.db"), sqliteOptions(options.durability, log));
   try {
-    await claimStore(runStore);
+    await claimStore(runStore, log);
   } catch (error) {
     await runStore.close();
     throw error;
@@ -208,12 +208,12 @@ const CLAIM_WAIT_MS = 2_000;
 const CLAIM_RETRY_MS = 200;
 
 /** Makes this process the store's one server (see RunStore.claimServer), or throws StoreInUseError. */
-async function claimStore(store: RunStore): Promise<void> {
+async function claimStore(store: RunStore, log: (line: string) => void): Promise<void> {
   const holder = `flyte server pid ${process.pid} on ${hostname()}`;
   const deadline = Date.now() + CLAIM_WAIT_MS;
   for (;;) {
     try {
-      await store.claimServer(holder);
+      await store.claimServer(holder, log);
       return;
     } catch (error) {
       if (!(error instanceof StoreInUseError) || Date.now() >= deadline) throw error;

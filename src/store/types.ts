@@ -287,9 +287,10 @@ export interface RunStore {
    * Makes the caller the one server of this store until close(). Rejects with StoreInUseError, naming the holder,
    * while another server holds it (in another process, or through another store object in this one). The claim
    * also ends with its process, however that ends (the OS or the database drops it), so a killed server's
-   * restart takes it back. `holder` describes the caller to whoever is refused.
+   * restart takes it back. `holder` describes the caller to whoever is refused; `log` is told when a claim that
+   * can be lost while held (a database's session) is lost, taken by another server meanwhile, or taken back.
    */
-  claimServer(holder: string): Promise<void>;
+  claimServer(holder: string, log?: (line: string) => void): Promise<void>;
 
   close(): Promise<void>;
 }

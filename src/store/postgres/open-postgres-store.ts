@@ -68,9 +68,10 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const where = checkUrl(url);
   const { schema, max } = checkOptions(options);
   const label = `${where.protocol}//${where.host}${where.pathname} (schema ${schema})`;
-  const pool = (size: number, extra: Record<string, string> = {}): PgSql =>
+  const pool = (size: number, extra: Record<string, string> = {}, lifetime?: { max_lifetime: number }): PgSql =>
     postgres(url, {
       max: size,
+      ...lifetime,
       // Migrations' "already exists, skipping" notices are expected; the driver would print them to the console.
       onnotice: () => undefined,
       connection: { application_name: "flyte", search_path: quoteIdentifier(schema), ...extra },
@@ -89,5 +90,6 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     );
   }
   // Batches commit one at a time, so writes that need not wait for the disk (see WriteDurability) need one connection.
-  return new PostgresRunStore(sql, schema, label, pool(1, { synchronous_commit: "off" }), () => pool(1));
+  // A claim's connection is never retired for age (0: no max_lifetime), which would drop its lock.
+  return new PostgresRunStore(sql, schema, label, pool(1, { synchronous_commit: "off" }), (parameters) => pool(1, parameters, { max_lifetime: 0 }));
 }

@@ -37,7 +37,7 @@ import {
 } from "./rows.js";
 import type { PgSql } from "./schema.js";
 import { writeBatch } from "./write-batch.js";
-import { claimPostgresStore, type PostgresClaim } from "./server-claim.js";
+import { claimPostgresStore, type OpenClaimSession, type PostgresClaim } from "./server-claim.js";
 
 const Q = {
   getRun: `SELECT ${RUN_COLUMNS} FROM runs WHERE name = $1`,
@@ -79,7 +79,7 @@ function listRunsText(key: string, columns: readonly string[]): string {
 export class PostgresRunStore implements RunStore {
   readonly #sql: PgSql;
   readonly #visibleSql: PgSql;
-  readonly #claimSession: () => PgSql;
+  readonly #claimSession: OpenClaimSession;
   readonly #label: string;
   readonly #schema: string;
   #closed = false;
@@ -88,10 +88,10 @@ export class PostgresRunStore implements RunStore {
 
   /**
    * Takes a pool whose schema is migrated and on its search_path; use openPostgresStore() to get one. `visibleSql`:
-   * a small pool on the same database whose sessions set synchronous_commit off. `claimSession`: opens a
-   * one-connection pool on it, for claimServer.
+   * a small pool on the same database whose sessions set synchronous_commit off. `claimSession`: opens the
+   * connection claimServer holds its lock on.
    */
-  constructor(sql: PgSql, schema: string, label: string, visibleSql: PgSql, claimSession: () => PgSql) {
+  constructor(sql: PgSql, schema: string, label: string, visibleSql: PgSql, claimSession: OpenClaimSession) {
     this.#sql = sql;
     this.#visibleSql = visibleSql;
     this.#claimSession = claimSession;
@@ -208,9 +208,9 @@ export class PostgresRunStore implements RunStore {
     return this.#taskVersions.list(query);
   }
 
-  async claimServer(holder: string): Promise<void> {
+  async claimServer(holder: string, log?: (line: string) => void): Promise<void> {
     this.#open();
-    this.#claim ??= await claimPostgresStore(this.#claimSession(), this.#schema, this.#label, holder);
+    this.#claim ??= await claimPostgresStore(this.#claimSession, this.#schema, this.#label, holder, { log });
   }
 
   /** Ends the pool, letting running queries finish for a few seconds; later calls reject. Closing twice is harmless. */
