@@ -1,7 +1,9 @@
 // A server's claim on a PostgreSQL store, on the real server: refused while held, with the holder named; kept
-// when its session is ended under it (taken again on a new one); and, when another server took the store while the
-// claim was lost, said loudly rather than silently shared. A killed holder's release is covered end to end in
+// when its session is ended under it (taken again on a new one) or the database stops answering for a while (said,
+// then taken back); and, when another server took the store while the claim was lost, said loudly rather than
+// silently shared. A killed holder's release is covered end to end in
 // test/server-cli.test.ts.
+import net from "node:net";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { StoreInUseError } from "../../errors/index.js";
@@ -28,6 +30,33 @@ async function lockHolders(holder: string): Promise<number[]> {
     SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = ${holder}`;
   return rows.map((row) => row.pid);
+}
+
+/** A TCP proxy to the database whose connections can be cut and whose port refuses connections meanwhile. */
+async function proxyToDatabase(): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const target = new URL(database.url);
+  const sockets = new Set<net.Socket>();
+  let server = net.createServer();
+  const listen = (port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(Number(target.port || 5432), target.hostname);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on("close", () => sockets.delete(socket)).on("error", () => undefined);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.once("error", reject).listen(port, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port));
+    });
+  const stop = (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  const port = await listen(0);
+  const url = new URL(database.url);
+  url.host = `127.0.0.1:${port}`;
+  return { url: url.toString(), cut: stop, restore: async () => void (await listen(port)), close: stop };
 }
 
 describe("claimPostgresStore", () => {
@@ -64,6 +93,27 @@ describe("claimPostgresStore", () => {
       await until("the log saying so", () => (lines.includes("took the claim on the run store the store again, on a new session") ? true : undefined), 5_000);
     } finally {
       await claim.release();
+    }
+  });
+
+  it("says when it lost the claim because the database stopped answering, and when it took it back", async () => {
+    const proxy = await proxyToDatabase();
+    const lines: string[] = [];
+    const through: OpenClaimSession = (parameters) =>
+      postgres(proxy.url, { max: 1, max_lifetime: 0, connection: parameters, onnotice: () => undefined, connect_timeout: 2 }) as unknown as PgSql;
+    const claim = await claimPostgresStore(through, `c${++schemas}`, "the store", "flyte server P", { log: (line) => lines.push(line), checkMs: 50 });
+    try {
+      await proxy.cut();
+      const lost = await until("the log saying the claim was lost", () => lines.find((line) => line.startsWith("lost the claim on the run store the store")), 10_000);
+      expect(lost).toMatch(/taking it again once the database answers/);
+      // The database ended the session when its client went, and the lock with it.
+      await until("the lock let go", async () => ((await lockHolders("flyte server P")).length === 0 ? true : undefined), 10_000);
+      await proxy.restore();
+      await until("the claim held again", async () => ((await lockHolders("flyte server P")).length === 1 ? true : undefined), 10_000);
+      await until("the log saying so", () => (lines.includes("took the claim on the run store the store again, on a new session") ? true : undefined), 5_000);
+    } finally {
+      await claim.release();
+      await proxy.close();
     }
   });
 

@@ -65,16 +65,16 @@ export async function claimPostgresStore(
   let state: "held" | "lost" | "taken" = "held";
   /** The session's backend: the driver reconnects on its own, and a new session had to take the lock again. */
   let pid: number | undefined;
-  const held = async (): Promise<boolean> => {
+  /** Whether this session holds the lock now, and whether it is another session than at the last check. */
+  const hold = async (): Promise<{ held: boolean; renewed: boolean }> => {
     const [row] = await session.unsafe<Array<{ held: boolean; pid: number }>>(HOLD, [CLAIM_CLASS, schema]);
     const renewed = pid !== undefined && row?.pid !== pid;
     pid = row?.pid;
-    if (renewed && state === "held") state = "lost";
-    return row?.held === true;
+    return { held: row?.held === true, renewed };
   };
   const holderOf = async (): Promise<HolderRow | undefined> => (await session.unsafe<HolderRow[]>(HOLDER, [CLAIM_CLASS, schema]))[0];
   try {
-    if (!(await held())) {
+    if (!(await hold()).held) {
       const other = await holderOf();
       throw new StoreInUseError(
         `another flyte server holds the run store ${label}${other === undefined ? "" : `: ${describe(other)}`}. ` +
@@ -94,8 +94,9 @@ export async function claimPostgresStore(
     if (checking) return;
     checking = true;
     try {
-      if (await held()) {
-        if (state !== "held") log(`took the claim on the run store ${label} again, on a new session`);
+      const { held, renewed } = await hold();
+      if (held) {
+        if (state !== "held" || renewed) log(`took the claim on the run store ${label} again${renewed ? ", on a new session" : ""}`);
         state = "held";
       } else if (state !== "taken") {
         state = "taken";
