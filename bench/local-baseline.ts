@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { describeRev, withWorktree } from "./baseline.js";
+import { median } from "./stats.js";
 import { printTable } from "./table.js";
 
 /** Workload name → engine ms, read from one run's table (the column after the name). */
@@ -28,8 +29,6 @@ function runOnce(root: string): Map<string, number> {
   });
   return engineTimes(output);
 }
-
-const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function compareWithBaseline(repo: string, rev: string, repeats: number): Promise<void> {
   await withWorktree(repo, rev, async (dir, note) => {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as flyte from "../src/index.js";
 import { compareWithBaseline } from "./local-baseline.js";
+import { median } from "./stats.js";
 import { printTable } from "./table.js";
 
 const REPEATS = Number(process.env["BENCH_REPEATS"] ?? 5);
@@ -78,11 +79,6 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 const rows: string[][] = [];

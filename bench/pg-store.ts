@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openPostgresStore, type ActionRecord, type PostgresRunStore, type RunRecord, type WriteOp } from "../src/store/index.js";
+import { quantile } from "./stats.js";
 
 const ADMIN_URL = process.env["FLYTE_BENCH_POSTGRES_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const STEPS = Number(process.env["BENCH_STEPS"] ?? 2_000);
@@ -60,11 +61,6 @@ const outcome = (runName: string, name: string): WriteOp[] => [
     attempt: { runName, actionName: name, attempt: 1, phase: "succeeded", startedAt: Date.now(), endedAt: Date.now(), error: null },
   },
 ];
-
-function quantile(samples: readonly number[], q: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-}
 
 const ms = (n: number): string => `${n.toFixed(3)} ms`;
 

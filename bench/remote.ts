@@ -18,6 +18,7 @@ import postgres from "postgres";
 import { FlyteClient } from "../src/client/index.js";
 import * as flyte from "../src/index.js";
 import { describeRev, withWorktree } from "./baseline.js";
+import { median, quantile } from "./stats.js";
 import { printTable } from "./table.js";
 import * as workloads from "./workloads.js";
 
@@ -59,11 +60,11 @@ async function timed(work: () => Promise<void>): Promise<number> {
   return performance.now() - start;
 }
 
-/** `count` sequential calls of `call`, each timed, sorted ascending (ms). */
+/** `count` sequential calls of `call`, each timed (ms). */
 async function latencies(count: number, call: (i: number) => Promise<void>): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) times.push(await timed(() => call(i)));
-  return times.sort((a, b) => a - b);
+  return times;
 }
 
 /** Runs every step on each target in turn (one target: the plain benchmark; two: side by side). */
@@ -96,22 +97,14 @@ async function measure(targets: readonly Target[]): Promise<Figures[]> {
   }
   const pings = await each((t) => (t.ping ? latencies(RUNS, () => t.ping!()) : Promise.resolve([])));
   return figures.map(({ w1, w2, w3, w4 }, k) => ({
-    httpP50: pings[k]!.length === 0 ? Number.NaN : percentile(pings[k]!, 0.5),
+    httpP50: median(pings[k]!),
     w1MsPerStep: median(w1),
     w2PerSecond: median(w2),
     w3PerSecond: median(w3),
-    w4P50: median(w4.map((batch) => percentile(batch, 0.5))),
-    w4P99: percentile(w4.flat().sort((a, b) => a - b), 0.99),
-    w4FirstP50: percentile(first[k]!, 0.5),
+    w4P50: median(w4.map(median)),
+    w4P99: quantile(w4.flat(), 0.99),
+    w4FirstP50: median(first[k]!),
   }));
-}
-
-function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 0.5);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 }
 
 /** The `flyte start server` of the checkout at `repo`, with worker processes, and runs started over HTTP. */
