@@ -90,6 +90,7 @@ export class FolderBlobStore implements BlobStore {
   }
 
   uriOf(key: string): string {
+    // Checks the key (no empty, "." or ".." segment) on both paths.
     const segments = keySegments(key);
     // Keys of characters a file URL never escapes (run and action names, hashes) skip building a URL: one is
     // made per run.

@@ -15,7 +15,8 @@ const isBusy = (error: unknown): boolean => (error as { code?: unknown }).code =
 
 /** Takes the claim on the database at `file`, or throws StoreInUseError naming the holder and its lock file. */
 export function claimSqliteDatabase(file: string, holder: string): SqliteClaim {
-  const lockFile = `${path.resolve(file)}-lock`;
+  const database = path.resolve(file);
+  const lockFile = `${database}-lock`;
   // No waiting: another server holds the lock for as long as it runs.
   const lock = new Database(lockFile, { timeout: 0 });
   try {
@@ -34,7 +35,7 @@ export function claimSqliteDatabase(file: string, holder: string): SqliteClaim {
     const other = holderOf(lock);
     lock.close();
     throw new StoreInUseError(
-      `another flyte server is using the run database ${path.resolve(file)}${other === undefined ? "" : `: ${other}`}. ` +
+      `another flyte server is using the run database ${database}${other === undefined ? "" : `: ${other}`}. ` +
         "Two servers on one database would both resume its unfinished runs and run their actions twice. Stop that " +
         `server, or give this one a database of its own (--db). It keeps ${lockFile} locked while it runs; ` +
         `\`fuser -v ${lockFile}\` names its process.`,
